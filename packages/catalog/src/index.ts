@@ -1,1 +1,20 @@
-export {};
+/**
+ * The metric catalog: every metric of relay, replay, storage, actors, process and host, as
+ * data. The single source for services, rules, dashboards and the series budget.
+ */
+export { relay, DISCONNECT_REASONS, DIAL_FAILURE_REASONS, UPGRADE_RESULTS } from './relay.js';
+export { replay } from './replay.js';
+export { storage } from './storage.js';
+export { actors, ACTOR_TYPES } from './actors.js';
+export { processMetrics } from './process.js';
+export { host, CPU_MODES, type HostMetric } from './host.js';
+export { DIAL_BUCKETS, WRITE_BUCKETS, SLO_BOUNDS } from './buckets.js';
+export {
+  SERVICES,
+  groups,
+  serviceGroups,
+  serviceMetrics,
+  allMetrics,
+  type ServiceName,
+  type GroupName,
+} from './catalog.js';

@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { loadConfig, ConfigError } from './config.js';
+import { budgetReport, formatBudgetReport } from './budget.js';
+import { renderMetricsDoc } from './metrics-doc.js';
+import { startDemo } from './demo.js';
+
+/** Where the CLI writes; tests pass collectors. */
+export interface CliIO {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+/** Thrown for a command line a person got wrong; printed with a hint, exit code 2. */
+export class UsageError extends Error {}
+
+const HELP = `canopy — observability for the Canopy peer-to-peer sync network
+
+Usage: canopy <command> [options]
+
+Commands:
+  check budget [--config FILE] [--quiet]
+                        Print the maximum active series per metric, per service and in
+                        total for the deployment in the config; exit 1 over the budget.
+  gen metrics-doc [--out FILE]
+                        Write the metric catalog as Markdown (METRICS.md).
+  demo [--host HOST] [--port PORT]
+                        Serve the catalog's relay, replay and storage metrics from a
+                        synthetic workload on three consecutive ports (default 9464).
+  help                  Show this help.
+
+Options:
+  -h, --help            Show help.
+  --config FILE         Config file (default: ./canopy.yaml if present, else built-in defaults).
+
+Exit codes: 0 ok, 1 check failed, 2 bad usage or config.
+`;
+
+type Flags = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function parse(args: string[], command: string, options: Flags) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+      strict: true,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`);
+  }
+}
+
+function port(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65533)
+    throw new UsageError(`--port: expected a port number 0–65533, got "${v}"`);
+  return n;
+}
+
+/**
+ * Runs the `canopy` command line and resolves to its exit code.
+ *
+ * @example await run(['check', 'budget'], { out: console.log, err: console.error }) // 0
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  try {
+    if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      io.out(HELP);
+      return 0;
+    }
+    if (cmd === 'check') {
+      if (sub !== 'budget')
+        throw new UsageError(`check: unknown check "${sub ?? ''}"; available: budget`);
+      const v = parse(rest, 'check budget', {
+        config: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+      });
+      if (v.help === true) {
+        io.out(HELP);
+        return 0;
+      }
+      const { config, file } = loadConfig(v.config as string | undefined);
+      const r = budgetReport(config);
+      io.out(`config: ${file ?? 'built-in defaults'}\n` + formatBudgetReport(r, v.quiet !== true));
+      if (!r.ok) {
+        io.err(
+          `canopy: series budget exceeded: ${r.total} maximum series > budget ${r.budget}.\n` +
+            'Reduce the instances or host shape under deployment:, drop labels from the catalog, ' +
+            'or raise budget.series in the config.\n',
+        );
+        return 1;
+      }
+      return 0;
+    }
+    if (cmd === 'gen') {
+      if (sub !== 'metrics-doc')
+        throw new UsageError(`gen: unknown generator "${sub ?? ''}"; available: metrics-doc`);
+      const v = parse(rest, 'gen metrics-doc', { out: { type: 'string', short: 'o' } });
+      const doc = renderMetricsDoc();
+      if (typeof v.out === 'string') {
+        writeFileSync(v.out, doc);
+        io.out(`wrote ${v.out}\n`);
+      } else io.out(doc);
+      return 0;
+    }
+    if (cmd === 'demo') {
+      const v = parse(sub === undefined ? rest : [sub, ...rest], 'demo', {
+        host: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+      });
+      if (v.help === true) {
+        io.out(HELP);
+        return 0;
+      }
+      const demo = await startDemo({
+        host: (v.host as string | undefined) ?? '127.0.0.1',
+        port: port(v.port as string | undefined, 9464),
+      });
+      io.out('Canopy demo: synthetic relay/replay/storage workload, metrics at\n');
+      for (const [s, u] of Object.entries(demo.urls)) io.out(`  ${s.padEnd(8)} ${u}\n`);
+      io.out('Press Ctrl-C to stop.\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await demo.stop();
+      return 0;
+    }
+    throw new UsageError(`unknown command "${cmd}"`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      io.err(`canopy: bad config\n${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

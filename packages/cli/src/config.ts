@@ -1,0 +1,111 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+/** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const count = (what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what} (0 or more)` })
+    .int({ error: `expected a whole number of ${what} (0 or more)` })
+    .min(0, { error: `expected a whole number of ${what} (0 or more)` });
+
+const HostShape = z
+  .strictObject({
+    cores: z
+      .number({ error: 'expected the number of CPU cores per host (1 or more)' })
+      .int({ error: 'expected the number of CPU cores per host (1 or more)' })
+      .min(1, { error: 'expected the number of CPU cores per host (1 or more)' })
+      .default(2),
+    filesystems: count('filesystems per host').default(1),
+  })
+  .default({ cores: 2, filesystems: 1 });
+
+const Deployment = z
+  .strictObject({
+    relay: count('relay instances').default(1),
+    replay: count('replay instances').default(1),
+    storage: count('storage instances').default(1),
+    hosts: count('hosts').default(1),
+    host: HostShape,
+  })
+  .default({ relay: 1, replay: 1, storage: 1, hosts: 1, host: { cores: 2, filesystems: 1 } });
+
+const Budget = z
+  .strictObject({
+    series: z
+      .number({ error: 'expected the maximum number of active series (a whole number ≥ 1)' })
+      .int({ error: 'expected the maximum number of active series (a whole number ≥ 1)' })
+      .min(1, { error: 'expected the maximum number of active series (a whole number ≥ 1)' })
+      .default(10_000),
+  })
+  .default({ series: 10_000 });
+
+/** Schema of `canopy.yaml`. Every section is optional; defaults describe one of each. */
+export const ConfigSchema = z.strictObject({
+  budget: Budget,
+  deployment: Deployment,
+});
+
+/** A validated `canopy.yaml`. */
+export type CanopyConfig = z.infer<typeof ConfigSchema>;
+
+/** The config used when no file is given: one relay, replay, storage and host; 10,000 series. */
+export function defaultConfig(): CanopyConfig {
+  return ConfigSchema.parse({});
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? typeof v : String(v);
+}
+
+/**
+ * Validates a parsed config object. `file` is only used in messages.
+ *
+ * @example parseConfig({ deployment: { relay: 2 } }, 'canopy.yaml').deployment.relay // 2
+ */
+export function parseConfig(raw: unknown, file: string): CanopyConfig {
+  const r = ConfigSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    let got: unknown = raw;
+    for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k];
+    if (issue.code === 'unrecognized_keys')
+      return `${file}: ${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see docs/configuration.md)`;
+    return `${file}: ${path}: ${issue.message}, got ${describe(got)}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+/**
+ * Loads and validates a YAML config file. With no path, `./canopy.yaml` is used if it
+ * exists, otherwise the defaults.
+ */
+export function loadConfig(path?: string): { config: CanopyConfig; file: string | undefined } {
+  const file = path ?? (existsSync('canopy.yaml') ? 'canopy.yaml' : undefined);
+  if (file === undefined) return { config: defaultConfig(), file };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    throw new ConfigError(
+      `${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
+    );
+  }
+  return { config: parseConfig(doc.toJS(), file), file };
+}
