@@ -49,13 +49,18 @@ test('each service registers its groups into one registry without clashes', () =
   }
 });
 
-const FORBIDDEN_LABELS = /^(peer|peer_id|peerid|ip|addr|address|host|hash|cid|id|key|pubkey|email|user|namespace_id|url|path|error|message)$/;
+const FORBIDDEN_LABELS =
+  /^(peer|peer_id|peerid|ip|addr|address|host|hash|cid|id|key|pubkey|email|user|namespace_id|url|path|error|message)$/;
 
 test('no label can carry an identity, an address, a hash or free text', () => {
   for (const spec of allMetrics()) {
     for (const label of Object.keys(spec.labels ?? {})) {
       assert.doesNotMatch(label, FORBIDDEN_LABELS, `${spec.name}{${label}}`);
-      assert.notEqual(spec.labels?.[label]?.kind, 'topk', `${spec.name}{${label}} should be an enum`);
+      assert.notEqual(
+        spec.labels?.[label]?.kind,
+        'topk',
+        `${spec.name}{${label}} should be an enum`,
+      );
     }
   }
 });
@@ -93,7 +98,8 @@ function fullRegistry(): Registry {
 test('the exposition of every catalog metric passes promtool check metrics', (t) => {
   const which = spawnSync('promtool', ['--version']);
   if (which.error !== undefined) {
-    if (process.env.CI !== undefined) assert.fail('promtool is not installed (Debian package prometheus)');
+    if (process.env.CI !== undefined)
+      assert.fail('promtool is not installed (Debian package prometheus)');
     t.skip('promtool not installed');
     return;
   }
@@ -106,5 +112,8 @@ test('the exposition of every catalog metric passes promtool check metrics', (t)
   for (const m of reg.metrics) assert.ok(m.activeSeries <= m.slots, m.name);
   const om = reg.render('openmetrics');
   assert.ok(om.endsWith('# EOF\n'));
-  assert.match(om, /relay_dial_duration_seconds_bucket\{le="2"\} \d+ # \{trace_id="4bf92f3577b34da6a3ce929d0e0e4736"\}/);
+  assert.match(
+    om,
+    /relay_dial_duration_seconds_bucket\{le="2"\} \d+ # \{trace_id="4bf92f3577b34da6a3ce929d0e0e4736"\}/,
+  );
 });

@@ -14,7 +14,16 @@ export interface HostMetric {
 }
 
 /** CPU modes node_exporter reports on Linux. */
-export const CPU_MODES = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'] as const;
+export const CPU_MODES = [
+  'idle',
+  'iowait',
+  'irq',
+  'nice',
+  'softirq',
+  'steal',
+  'system',
+  'user',
+] as const;
 
 /** The host metrics Canopy relies on. */
 export const host: readonly HostMetric[] = [

@@ -16,7 +16,13 @@ export const DISCONNECT_REASONS = [
 export const DIAL_FAILURE_REASONS = ['refused', 'timeout', 'handshake', 'dns', 'closed'] as const;
 
 /** Outcome of a WebSocket upgrade and hello. */
-export const UPGRADE_RESULTS = ['success', 'bad_hello', 'bad_signature', 'rejected', 'error'] as const;
+export const UPGRADE_RESULTS = [
+  'success',
+  'bad_hello',
+  'bad_signature',
+  'rejected',
+  'error',
+] as const;
 
 const direction = { kind: 'enum', values: ['in', 'out'] } as const;
 

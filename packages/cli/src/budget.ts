@@ -57,7 +57,10 @@ export function serviceBudget(service: ServiceName, instances = 1): UnitBudget {
     lines.push({ metric: spec.name, maxSeries: maxSeries(spec) });
   }
   lines.push({ metric: 'canopy_telemetry_* (self-metrics)', maxSeries: reg.selfMaxSeries() });
-  lines.push({ metric: 'up, scrape_* (added by the scraper)', maxSeries: SCRAPE_SERIES_PER_TARGET });
+  lines.push({
+    metric: 'up, scrape_* (added by the scraper)',
+    maxSeries: SCRAPE_SERIES_PER_TARGET,
+  });
   const perInstance = lines.reduce((a, l) => a + l.maxSeries, 0);
   return { unit: service, instances, lines, perInstance, total: perInstance * instances };
 }
@@ -68,7 +71,10 @@ export function hostBudget(cores: number, filesystems: number, instances = 1): U
     metric: m.name,
     maxSeries: hostSeries(m, cores, filesystems),
   }));
-  lines.push({ metric: 'up, scrape_* (added by the scraper)', maxSeries: SCRAPE_SERIES_PER_TARGET });
+  lines.push({
+    metric: 'up, scrape_* (added by the scraper)',
+    maxSeries: SCRAPE_SERIES_PER_TARGET,
+  });
   const perInstance = lines.reduce((a, l) => a + l.maxSeries, 0);
   return { unit: 'host', instances, lines, perInstance, total: perInstance * instances };
 }

@@ -97,7 +97,9 @@ export function loadConfig(path?: string): { config: CanopyConfig; file: string 
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(
+      `${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {

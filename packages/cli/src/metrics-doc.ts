@@ -48,7 +48,8 @@ export function renderMetricsDoc(): string {
   for (const m of host)
     s += `| \`${m.name}\` | ${m.type} | per ${m.per.replace('_', ' × ')} | ${m.labels.map((l) => `\`${l}\``).join(' ') || '—'} | ${m.help} |\n`;
   const r = budgetReport(defaultConfig());
-  s += '\n## Budget of the default deployment\n\n| unit | instances | max series per instance | total |\n|---|---|---|---|\n';
+  s +=
+    '\n## Budget of the default deployment\n\n| unit | instances | max series per instance | total |\n|---|---|---|---|\n';
   for (const u of r.units) s += `| ${u.unit} | ${u.instances} | ${u.perInstance} | ${u.total} |\n`;
   s += `| **all** | | | **${r.total}** of ${r.budget} |\n`;
   return s;
