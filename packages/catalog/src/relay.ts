@@ -6,8 +6,8 @@ export const DISCONNECT_REASONS = [
   'client_close',
   'timeout',
   'slow_consumer',
+  'rate_limited',
   'protocol_error',
-  'auth_failed',
   'server_shutdown',
   'error',
 ] as const;

@@ -1,0 +1,252 @@
+import type { Registry, GaugeHandle, CounterHandle, Gauge, Counter } from '@canopy/telemetry';
+import { actors, type ACTOR_TYPES } from '@canopy/catalog';
+
+/** An actor type from the catalog's closed set; metrics are labelled by it, never by instance. */
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** Trace context carried in every envelope (W3C `traceparent`/`tracestate`). */
+export type TraceCarrier = Readonly<Record<string, string>>;
+
+/** What a handler sees besides the message. */
+export interface ActorContext {
+  /** Trace context of the message, if the sender had one. */
+  readonly trace: TraceCarrier | undefined;
+}
+
+/** Handles one message; its return value answers `ask`. Throwing is a panic. */
+export type Handler<M, R> = (msg: M, ctx: ActorContext) => R | Promise<R>;
+
+/** Options of {@link ActorSystem.spawn}. */
+export interface ActorOptions {
+  /** Mailbox bound; `send` waits and `trySend` refuses beyond it. Default 1024. */
+  readonly capacity?: number;
+  /** First restart delay after a panic, doubled per consecutive panic. Default 10 ms. */
+  readonly backoffMs?: number;
+  /** Longest restart delay. Default 5000 ms. */
+  readonly maxBackoffMs?: number;
+  /** Called on each panic (e.g. to log). */
+  readonly onPanic?: (err: unknown) => void;
+}
+
+/** Thrown by `send`/`ask` on a stopped actor. */
+export class ActorStoppedError extends Error {
+  constructor(type: string) {
+    super(`actor ${type} is stopped`);
+    this.name = 'ActorStoppedError';
+  }
+}
+
+interface Envelope<M> {
+  msg: M;
+  enqueuedAt: number;
+  trace: TraceCarrier | undefined;
+  resolve: ((v: unknown) => void) | undefined;
+  reject: ((e: unknown) => void) | undefined;
+}
+
+interface TypeMetrics {
+  depth: GaugeHandle;
+  lag: GaugeHandle;
+  messages: CounterHandle;
+  panics: CounterHandle;
+  restarts: CounterHandle;
+}
+
+/**
+ * One actor: a bounded mailbox drained one message at a time by its handler. A handler
+ * that throws is a panic: it is counted, the message's asker gets the error, and the actor
+ * restarts (its state rebuilt by the factory) after an exponential backoff.
+ */
+export class Actor<M, R = void> {
+  private queue: Array<Envelope<M> | undefined>;
+  private head = 0;
+  private size = 0;
+  private running = false;
+  private stopped = false;
+  private handler: Handler<M, R>;
+  private readonly waiters: Array<() => void> = [];
+  private backoff: number;
+  private panicsInRow = 0;
+
+  constructor(
+    /** The actor's type (its metric label). */
+    readonly type: ActorType,
+    private readonly factory: () => Handler<M, R>,
+    private readonly m: TypeMetrics,
+    private readonly options: ActorOptions,
+  ) {
+    this.queue = new Array(options.capacity ?? 1024);
+    this.handler = factory();
+    this.backoff = options.backoffMs ?? 10;
+  }
+
+  /** Messages waiting. */
+  get depth(): number {
+    return this.size;
+  }
+
+  /** Mailbox bound. */
+  get capacity(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Enqueues a message if there is room; returns false when the mailbox is full (the caller
+   * decides whether to drop, count or disconnect).
+   */
+  trySend(msg: M, trace?: TraceCarrier): boolean {
+    if (this.stopped || this.size === this.queue.length) return false;
+    this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
+    return true;
+  }
+
+  /** Enqueues a message, waiting while the mailbox is full (backpressure). */
+  async send(msg: M, trace?: TraceCarrier): Promise<void> {
+    while (this.size === this.queue.length && !this.stopped)
+      await new Promise<void>((r) => this.waiters.push(r));
+    if (this.stopped) throw new ActorStoppedError(this.type);
+    this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
+  }
+
+  /** Sends a message and resolves with the handler's result (rejects if it panics). */
+  async ask(msg: M, trace?: TraceCarrier): Promise<R> {
+    while (this.size === this.queue.length && !this.stopped)
+      await new Promise<void>((r) => this.waiters.push(r));
+    if (this.stopped) throw new ActorStoppedError(this.type);
+    return new Promise<R>((resolve, reject) => {
+      this.push({
+        msg,
+        enqueuedAt: performance.now(),
+        trace,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  /** Stops taking messages; waiting messages are dropped and their askers rejected. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    while (this.size > 0) this.shift()?.reject?.(new ActorStoppedError(this.type));
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private push(e: Envelope<M>): void {
+    this.queue[(this.head + this.size) % this.queue.length] = e;
+    this.size++;
+    this.m.depth.inc();
+    if (!this.running) {
+      this.running = true;
+      queueMicrotask(() => void this.drain());
+    }
+  }
+
+  private shift(): Envelope<M> | undefined {
+    const e = this.queue[this.head];
+    this.queue[this.head] = undefined;
+    this.head = (this.head + 1) % this.queue.length;
+    this.size--;
+    this.m.depth.dec();
+    this.waiters.shift()?.();
+    return e;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.size > 0 && !this.stopped) {
+      const e = this.shift()!;
+      this.m.lag.set((performance.now() - e.enqueuedAt) / 1000);
+      try {
+        const r = await this.handler(e.msg, { trace: e.trace });
+        this.m.messages.inc();
+        this.panicsInRow = 0;
+        e.resolve?.(r);
+      } catch (err) {
+        this.m.messages.inc();
+        this.m.panics.inc();
+        e.reject?.(err);
+        this.options.onPanic?.(err);
+        await this.restart();
+      }
+    }
+    this.running = false;
+  }
+
+  private async restart(): Promise<void> {
+    const base = this.options.backoffMs ?? 10;
+    const delay = Math.min(base * 2 ** this.panicsInRow, this.options.maxBackoffMs ?? 5000);
+    this.panicsInRow++;
+    this.backoff = delay;
+    await new Promise((r) => setTimeout(r, delay));
+    if (this.stopped) return;
+    this.handler = this.factory();
+    this.m.restarts.inc();
+  }
+
+  /** Current restart delay (grows with consecutive panics). */
+  get currentBackoffMs(): number {
+    return this.backoff;
+  }
+}
+
+/**
+ * Spawns actors and instruments them per actor type with the catalog's actor metrics.
+ *
+ * @example
+ * const system = new ActorSystem(registry);
+ * const writer = system.spawn('storage_writer', () => async (batch: Event[]) => db.write(batch));
+ * await writer.send(batch);
+ */
+export class ActorSystem {
+  private readonly metrics: {
+    depth: Gauge<typeof actors.mailboxDepth>;
+    lag: Gauge<typeof actors.mailboxLag>;
+    messages: Counter<typeof actors.messages>;
+    panics: Counter<typeof actors.panics>;
+    restarts: Counter<typeof actors.restarts>;
+  };
+  private readonly all = new Set<Actor<never, unknown>>();
+
+  constructor(registry: Registry) {
+    this.metrics = {
+      depth: registry.gauge(actors.mailboxDepth),
+      lag: registry.gauge(actors.mailboxLag),
+      messages: registry.counter(actors.messages),
+      panics: registry.counter(actors.panics),
+      restarts: registry.counter(actors.restarts),
+    };
+  }
+
+  /**
+   * Starts an actor of a type. `factory` builds the handler (and any state it closes over);
+   * it runs again on every restart after a panic.
+   */
+  spawn<M, R = void>(
+    type: ActorType,
+    factory: () => Handler<M, R>,
+    options: ActorOptions = {},
+  ): Actor<M, R> {
+    const l = { actor: type };
+    const m = this.metrics;
+    const a = new Actor<M, R>(
+      type,
+      factory,
+      {
+        depth: m.depth.labels(l),
+        lag: m.lag.labels(l),
+        messages: m.messages.labels(l),
+        panics: m.panics.labels(l),
+        restarts: m.restarts.labels(l),
+      },
+      options,
+    );
+    this.all.add(a as unknown as Actor<never, unknown>);
+    return a;
+  }
+
+  /** Stops every actor. */
+  stop(): void {
+    for (const a of this.all) a.stop();
+    this.all.clear();
+  }
+}
