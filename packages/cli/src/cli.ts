@@ -4,6 +4,17 @@ import { loadConfig, ConfigError } from './config.js';
 import { budgetReport, formatBudgetReport } from './budget.js';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { startDemo } from './demo.js';
+import { up } from './up.js';
+import {
+  relayCommand,
+  replayCommand,
+  storageCommand,
+  loadCommand,
+  faultCommand,
+  LOAD_FLAGS,
+  ServiceUsageError,
+} from './service-commands.js';
+import { parseFault } from '@canopy/services';
 
 /** Where the CLI writes; tests pass collectors. */
 export interface CliIO {
@@ -27,7 +38,23 @@ Commands:
   demo [--host HOST] [--port PORT]
                         Serve the catalog's relay, replay and storage metrics from a
                         synthetic workload on three consecutive ports (default 9464).
+  up [--peers N] [--rate R] [--churn C] [--duration S] [--fault SPEC]… [--base-port P] [--data DIR]
+                        Run the reference deployment as processes (two linked relays,
+                        replay, storage) under load; prints /metrics URLs and a status line.
+                        This is what \`npm start\` runs.
+  relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
+  replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
+  storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
+                        Run one reference service.
+  load --relay ws://… [--relay …] [--replay http://…] [--storage http://…]
+       [--peers N] [--rate R] [--churn C] [--duration S] [--fault SPEC]…
+                        Simulated peers: connect, publish signed events, sync, churn.
+  fault NAME on|off --service URL [--value N]
+                        Switch a fault on a running service (slow-disk, relay-cpu,
+                        dial-fail, stall-replay).
   help                  Show this help.
+
+Fault SPEC: NAME[=VALUE]@START[-END] in seconds (e.g. slow-disk=200@10-30), or kill:SERVICE@START.
 
 Options:
   -h, --help            Show help.
@@ -129,9 +156,60 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       await demo.stop();
       return 0;
     }
+    const rest2 = sub === undefined ? rest : [sub, ...rest];
+    if (cmd === 'relay') return await relayCommand(rest2, io);
+    if (cmd === 'replay') return await replayCommand(rest2, io);
+    if (cmd === 'storage') return await storageCommand(rest2, io);
+    if (cmd === 'load') return await loadCommand(rest2, io);
+    if (cmd === 'fault') return await faultCommand(rest2, io);
+    if (cmd === 'up') {
+      const v = parse(rest2, 'up', {
+        peers: LOAD_FLAGS.peers,
+        rate: LOAD_FLAGS.rate,
+        churn: LOAD_FLAGS.churn,
+        duration: LOAD_FLAGS.duration,
+        fault: LOAD_FLAGS.fault,
+        'base-port': { type: 'string' },
+        data: { type: 'string' },
+      });
+      if (v.help === true) {
+        io.out(HELP);
+        return 0;
+      }
+      const n = (k: string, min: number): number | undefined => {
+        const x = v[k];
+        if (x === undefined) return undefined;
+        const num = Number(x);
+        if (!Number.isFinite(num) || num < min)
+          throw new UsageError(`up: --${k}: expected a number ≥ ${min}, got "${String(x)}"`);
+        return num;
+      };
+      let faults;
+      try {
+        faults = ((v.fault as unknown as string[] | undefined) ?? []).map(parseFault);
+      } catch (e) {
+        throw new UsageError(`up: ${(e as Error).message}`);
+      }
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      process.once('SIGTERM', () => ac.abort());
+      const basePort = port(v['base-port'] as string | undefined, 7000);
+      await up({
+        out: io.out,
+        signal: ac.signal,
+        basePort,
+        faults,
+        ...(typeof v.data === 'string' ? { dataDir: v.data } : {}),
+        ...(n('peers', 1) !== undefined ? { peers: n('peers', 1)! } : {}),
+        ...(n('rate', 0) !== undefined ? { rate: n('rate', 0)! } : {}),
+        ...(n('churn', 0) !== undefined ? { churn: n('churn', 0)! } : {}),
+        ...(n('duration', 1) !== undefined ? { durationS: n('duration', 1)! } : {}),
+      });
+      return 0;
+    }
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ServiceUsageError) {
       io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
       return 2;
     }

@@ -63,10 +63,13 @@ export class Actor<M, R = void> {
   private size = 0;
   private running = false;
   private stopped = false;
+  private closing = false;
   private handler: Handler<M, R>;
   private readonly waiters: Array<() => void> = [];
   private backoff: number;
   private panicsInRow = 0;
+  /** @internal Set by the system to forget a stopped actor. */
+  onStop: (() => void) | undefined;
 
   constructor(
     /** The actor's type (its metric label). */
@@ -95,7 +98,7 @@ export class Actor<M, R = void> {
    * decides whether to drop, count or disconnect).
    */
   trySend(msg: M, trace?: TraceCarrier): boolean {
-    if (this.stopped || this.size === this.queue.length) return false;
+    if (this.stopped || this.closing || this.size === this.queue.length) return false;
     this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
     return true;
   }
@@ -124,10 +127,17 @@ export class Actor<M, R = void> {
     });
   }
 
+  /** Stops taking new messages but handles those already queued, then stops. */
+  stopWhenDrained(): void {
+    if (this.size === 0 && !this.running) this.stop();
+    else this.closing = true;
+  }
+
   /** Stops taking messages; waiting messages are dropped and their askers rejected. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.onStop?.();
     while (this.size > 0) this.shift()?.reject?.(new ActorStoppedError(this.type));
     for (const w of this.waiters.splice(0)) w();
   }
@@ -170,6 +180,7 @@ export class Actor<M, R = void> {
       }
     }
     this.running = false;
+    if (this.closing) this.stop();
   }
 
   private async restart(): Promise<void> {
@@ -240,13 +251,15 @@ export class ActorSystem {
       },
       options,
     );
-    this.all.add(a as unknown as Actor<never, unknown>);
+    const key = a as unknown as Actor<never, unknown>;
+    this.all.add(key);
+    a.onStop = () => this.all.delete(key);
     return a;
   }
 
   /** Stops every actor. */
   stop(): void {
-    for (const a of this.all) a.stop();
+    for (const a of [...this.all]) a.stop();
     this.all.clear();
   }
 }

@@ -93,7 +93,9 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
 
   function deliver(s: Session, frame: string, bytes: number): void {
     if (s.ws.readyState !== 1 || s.closeReason !== undefined) return;
-    if (s.ws.bufferedAmount > sendLimit) return drop(s, 'slow_consumer');
+    // Relay links and the replay carry everything: they get a deeper queue than a peer.
+    if (s.ws.bufferedAmount > (s.role === 'peer' ? sendLimit : sendLimit * 64))
+      return drop(s, 'slow_consumer');
     s.ws.send(frame);
     m.bytesOut.inc(bytes);
     m.gossipOut.inc();
@@ -124,6 +126,7 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
   function handleFrame(s: Session, f: Frame): void {
     switch (f.t) {
       case 'sub': {
+        if (s.ws.readyState !== 1) return;
         if (!Array.isArray(f.ns) || f.ns.length > MAX_SUBS) return drop(s, 'protocol_error');
         for (const ns of f.ns) {
           if (ns === '*') {
@@ -187,7 +190,8 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
   }
 
   function onClose(s: Session, code: number): void {
-    s.inbox?.stop();
+    // Frames that arrived before the close are still handled (nothing published is lost).
+    s.inbox?.stopWhenDrained();
     unsubscribeAll(s);
     if (!s.joined) return;
     sessions.delete(s);

@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLoad, formatProgress, type FaultStep, type LoadProgress } from '@canopy/services';
+
+/** Options of {@link up}. */
+export interface UpOptions {
+  /** First port; services take basePort…basePort+3, their /metrics basePort+100…+103. Default 7000. */
+  readonly basePort?: number;
+  /** Data and log folder. Default `.canopy`. */
+  readonly dataDir?: string;
+  readonly peers?: number;
+  readonly rate?: number;
+  readonly churn?: number;
+  /** Seconds of load; default: until Ctrl-C. */
+  readonly durationS?: number;
+  readonly faults?: readonly FaultStep[];
+  readonly out: (s: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+interface Child {
+  readonly name: string;
+  readonly metricsUrl: string;
+  readonly log: string;
+  proc: ChildProcess;
+  exited: string | undefined;
+}
+
+const BIN = fileURLToPath(new URL('../bin/canopy.js', import.meta.url));
+
+async function waitReady(url: string, child: Child, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exited !== undefined) throw new Error(`${child.name} exited during start-up (${child.exited}); see ${child.log}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${child.name} did not answer on ${url} within ${ms / 1000} s; see ${child.log}`);
+}
+
+/**
+ * Brings up the reference deployment as separate processes — two relays that dial each
+ * other, replay, storage — and a load spread over both relays. Prints the /metrics URLs and
+ * a live status line; reports a child that dies; stops everything on abort.
+ */
+export async function up(o: UpOptions): Promise<void> {
+  const base = o.basePort ?? 7000;
+  const data = resolve(o.dataDir ?? '.canopy');
+  mkdirSync(join(data, 'logs'), { recursive: true });
+  const h = '127.0.0.1';
+  const addr = (n: number) => `${h}:${base + n}`;
+  const maddr = (n: number) => `${h}:${base + 100 + n}`;
+  const specs: Array<[string, string[]]> = [
+    ['storage', ['storage', '--listen', addr(3), '--metrics', maddr(3), '--db', join(data, 'storage.sqlite'), '--replay', `http://${addr(2)}`]],
+    ['relay-a', ['relay', '--listen', addr(0), '--metrics', maddr(0), '--peer-relay', `ws://${addr(1)}`]],
+    ['relay-b', ['relay', '--listen', addr(1), '--metrics', maddr(1), '--peer-relay', `ws://${addr(0)}`]],
+    ['replay', ['replay', '--relay', `ws://${addr(0)}`, '--storage', `http://${addr(3)}`, '--listen', addr(2), '--metrics', maddr(2)]],
+  ];
+  const children: Child[] = [];
+  const start = (name: string, args: string[], idx: number): Child => {
+    const log = join(data, 'logs', `${name}.log`);
+    const fd = openSync(log, 'a');
+    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const child: Child = { name, metricsUrl: `http://${maddr(idx)}/metrics`, log, proc, exited: undefined };
+    proc.on('exit', (code, sig) => {
+      child.exited = sig !== null ? `signal ${sig}` : `exit code ${code}`;
+      if (!stopping) o.out(`\n! ${name} died (${child.exited}); its log: ${log}\n`);
+    });
+    return child;
+  };
+  let stopping = false;
+  const indexOf = { storage: 3, 'relay-a': 0, 'relay-b': 1, replay: 2 } as Record<string, number>;
+  try {
+    for (const [name, args] of specs) {
+      const c = start(name, args, indexOf[name]!);
+      children.push(c);
+      await waitReady(c.metricsUrl, c, 15_000);
+    }
+    o.out('Canopy reference deployment is up:\n');
+    for (const c of children) o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
+    o.out(`  load     ${o.peers ?? 100} peers, ${o.rate ?? 200} events/s, churn ${o.churn ?? 30}/min over both relays\n`);
+    o.out('Press Ctrl-C to stop.\n');
+
+    let prev: LoadProgress | undefined;
+    const tty = process.stdout.isTTY === true;
+    const kill = async (service: string) => {
+      for (const c of children) if (c.name.startsWith(service) && c.exited === undefined) c.proc.kill('SIGKILL');
+    };
+    await runLoad({
+      relays: [`ws://${addr(0)}`, `ws://${addr(1)}`],
+      replayUrl: `http://${addr(2)}`,
+      storageUrl: `http://${addr(3)}`,
+      peers: o.peers ?? 100,
+      rate: o.rate ?? 200,
+      churn: o.churn ?? 30,
+      durationS: o.durationS ?? 365 * 24 * 3600,
+      faults: o.faults ?? [],
+      kill,
+      ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      onProgress: (p) => {
+        const down = children.filter((c) => c.exited !== undefined).map((c) => c.name);
+        const line = `${formatProgress(p, prev)} · services ${children.length - down.length}/${children.length} up${down.length > 0 ? ` (down: ${down.join(', ')})` : ''}`;
+        prev = p;
+        if (tty) o.out(`\r${line}   `);
+        else if (Math.round(p.elapsedS) % 10 === 0) o.out(line + '\n');
+      },
+    });
+    if (tty) o.out('\n');
+  } finally {
+    stopping = true;
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((res) => {
+            if (c.exited !== undefined) return res();
+            c.proc.once('exit', () => res());
+            c.proc.kill('SIGTERM');
+            setTimeout(() => {
+              if (c.exited === undefined) c.proc.kill('SIGKILL');
+            }, 5000).unref();
+          }),
+      ),
+    );
+    o.out('stopped.\n');
+  }
+}
