@@ -20,20 +20,27 @@ export class ServiceUsageError extends Error {}
 
 type Opts = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
-function flags(command: string, args: string[], options: Opts): Record<string, string | string[] | boolean | undefined> {
+function flags(
+  command: string,
+  args: string[],
+  options: Opts,
+): Record<string, string | string[] | boolean | undefined> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
       string,
       string | string[] | boolean | undefined
     >;
   } catch (e) {
-    throw new ServiceUsageError(`${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`);
+    throw new ServiceUsageError(
+      `${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`,
+    );
   }
 }
 
 function need(command: string, v: Record<string, unknown>, name: string): string {
   const x = v[name];
-  if (typeof x !== 'string' || x === '') throw new ServiceUsageError(`${command}: --${name} is required`);
+  if (typeof x !== 'string' || x === '')
+    throw new ServiceUsageError(`${command}: --${name} is required`);
   return x;
 }
 
@@ -50,14 +57,24 @@ function url(command: string, v: string, flag: string, schemes: readonly string[
   try {
     u = new URL(v);
   } catch {
-    throw new ServiceUsageError(`${command}: --${flag}: expected a URL like ${schemes[0]}//127.0.0.1:7000, got "${v}"`);
+    throw new ServiceUsageError(
+      `${command}: --${flag}: expected a URL like ${schemes[0]}//127.0.0.1:7000, got "${v}"`,
+    );
   }
   if (!schemes.includes(u.protocol))
-    throw new ServiceUsageError(`${command}: --${flag}: expected a ${schemes.join(' or ')} URL, got "${v}"`);
+    throw new ServiceUsageError(
+      `${command}: --${flag}: expected a ${schemes.join(' or ')} URL, got "${v}"`,
+    );
   return v.replace(/\/+$/, '');
 }
 
-function num(command: string, v: string | undefined, flag: string, fallback: number, min = 0): number {
+function num(
+  command: string,
+  v: string | undefined,
+  flag: string,
+  fallback: number,
+  min = 0,
+): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || n < min)
@@ -87,7 +104,9 @@ export async function relayCommand(args: string[], io: CliIO): Promise<number> {
   const svc = await startRelay({
     listen: hostPort(c, need(c, v, 'listen'), 'listen'),
     metrics: hostPort(c, need(c, v, 'metrics'), 'metrics'),
-    peerRelays: ((v['peer-relay'] as string[] | undefined) ?? []).map((u) => url(c, u, 'peer-relay', ['ws:', 'wss:'])),
+    peerRelays: ((v['peer-relay'] as string[] | undefined) ?? []).map((u) =>
+      url(c, u, 'peer-relay', ['ws:', 'wss:']),
+    ),
   });
   return serveUntilSignal(svc, io);
 }
@@ -145,8 +164,11 @@ export const LOAD_FLAGS = {
 export async function loadCommand(args: string[], io: CliIO): Promise<number> {
   const c = 'load';
   const v = flags(c, args, LOAD_FLAGS);
-  const relays = ((v.relay as string[] | undefined) ?? []).map((u) => url(c, u, 'relay', ['ws:', 'wss:']));
-  if (relays.length === 0) throw new ServiceUsageError(`${c}: --relay is required (repeat it for several relays)`);
+  const relays = ((v.relay as string[] | undefined) ?? []).map((u) =>
+    url(c, u, 'relay', ['ws:', 'wss:']),
+  );
+  if (relays.length === 0)
+    throw new ServiceUsageError(`${c}: --relay is required (repeat it for several relays)`);
   let faults;
   try {
     faults = ((v.fault as string[] | undefined) ?? []).map(parseFault);
@@ -154,7 +176,9 @@ export async function loadCommand(args: string[], io: CliIO): Promise<number> {
     throw new ServiceUsageError(`${c}: ${(e as Error).message}`);
   }
   if (faults.some((f) => f.fault === 'kill'))
-    throw new ServiceUsageError(`${c}: kill:SERVICE needs the processes; use it with \`npm start\` (canopy up)`);
+    throw new ServiceUsageError(
+      `${c}: kill:SERVICE needs the processes; use it with \`npm start\` (canopy up)`,
+    );
   const replay = v.replay as string | undefined;
   const storage = v.storage as string | undefined;
   const ac = new AbortController();
@@ -164,7 +188,9 @@ export async function loadCommand(args: string[], io: CliIO): Promise<number> {
   const result = await runLoad({
     relays,
     ...(replay !== undefined ? { replayUrl: url(c, replay, 'replay', ['http:', 'https:']) } : {}),
-    ...(storage !== undefined ? { storageUrl: url(c, storage, 'storage', ['http:', 'https:']) } : {}),
+    ...(storage !== undefined
+      ? { storageUrl: url(c, storage, 'storage', ['http:', 'https:']) }
+      : {}),
     peers: num(c, v.peers as string | undefined, 'peers', 100, 1),
     rate: num(c, v.rate as string | undefined, 'rate', 100),
     churn: num(c, v.churn as string | undefined, 'churn', 30),
@@ -191,12 +217,21 @@ export async function faultCommand(args: string[], io: CliIO): Promise<number> {
   const c = 'fault';
   const [name, state, ...rest] = args;
   if (name === undefined || !(FAULTS as readonly string[]).includes(name))
-    throw new ServiceUsageError(`${c}: expected a fault name (${FAULTS.join(', ')}), got "${name ?? ''}"`);
+    throw new ServiceUsageError(
+      `${c}: expected a fault name (${FAULTS.join(', ')}), got "${name ?? ''}"`,
+    );
   if (state !== 'on' && state !== 'off')
-    throw new ServiceUsageError(`${c}: expected on or off after the fault name, got "${state ?? ''}"`);
+    throw new ServiceUsageError(
+      `${c}: expected on or off after the fault name, got "${state ?? ''}"`,
+    );
   const v = flags(c, rest, { service: { type: 'string' }, value: { type: 'string' } });
   const target = url(c, need(c, v, 'service'), 'service', ['http:', 'https:', 'ws:', 'wss:']);
-  await switchFault(target, name as FaultName, state === 'on', num(c, v.value as string | undefined, 'value', 0));
+  await switchFault(
+    target,
+    name as FaultName,
+    state === 'on',
+    num(c, v.value as string | undefined, 'value', 0),
+  );
   io.out(`fault ${name} ${state} at ${target}\n`);
   return 0;
 }

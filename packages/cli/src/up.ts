@@ -33,7 +33,8 @@ const BIN = fileURLToPath(new URL('../bin/canopy.js', import.meta.url));
 async function waitReady(url: string, child: Child, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (child.exited !== undefined) throw new Error(`${child.name} exited during start-up (${child.exited}); see ${child.log}`);
+    if (child.exited !== undefined)
+      throw new Error(`${child.name} exited during start-up (${child.exited}); see ${child.log}`);
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (r.ok) return;
@@ -58,10 +59,42 @@ export async function up(o: UpOptions): Promise<void> {
   const addr = (n: number) => `${h}:${base + n}`;
   const maddr = (n: number) => `${h}:${base + 100 + n}`;
   const specs: Array<[string, string[]]> = [
-    ['storage', ['storage', '--listen', addr(3), '--metrics', maddr(3), '--db', join(data, 'storage.sqlite'), '--replay', `http://${addr(2)}`]],
-    ['relay-a', ['relay', '--listen', addr(0), '--metrics', maddr(0), '--peer-relay', `ws://${addr(1)}`]],
-    ['relay-b', ['relay', '--listen', addr(1), '--metrics', maddr(1), '--peer-relay', `ws://${addr(0)}`]],
-    ['replay', ['replay', '--relay', `ws://${addr(0)}`, '--storage', `http://${addr(3)}`, '--listen', addr(2), '--metrics', maddr(2)]],
+    [
+      'storage',
+      [
+        'storage',
+        '--listen',
+        addr(3),
+        '--metrics',
+        maddr(3),
+        '--db',
+        join(data, 'storage.sqlite'),
+        '--replay',
+        `http://${addr(2)}`,
+      ],
+    ],
+    [
+      'relay-a',
+      ['relay', '--listen', addr(0), '--metrics', maddr(0), '--peer-relay', `ws://${addr(1)}`],
+    ],
+    [
+      'relay-b',
+      ['relay', '--listen', addr(1), '--metrics', maddr(1), '--peer-relay', `ws://${addr(0)}`],
+    ],
+    [
+      'replay',
+      [
+        'replay',
+        '--relay',
+        `ws://${addr(0)}`,
+        '--storage',
+        `http://${addr(3)}`,
+        '--listen',
+        addr(2),
+        '--metrics',
+        maddr(2),
+      ],
+    ],
   ];
   const children: Child[] = [];
   const start = (name: string, args: string[], idx: number): Child => {
@@ -69,7 +102,13 @@ export async function up(o: UpOptions): Promise<void> {
     const fd = openSync(log, 'a');
     const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    const child: Child = { name, metricsUrl: `http://${maddr(idx)}/metrics`, log, proc, exited: undefined };
+    const child: Child = {
+      name,
+      metricsUrl: `http://${maddr(idx)}/metrics`,
+      log,
+      proc,
+      exited: undefined,
+    };
     proc.on('exit', (code, sig) => {
       child.exited = sig !== null ? `signal ${sig}` : `exit code ${code}`;
       if (!stopping) o.out(`\n! ${name} died (${child.exited}); its log: ${log}\n`);
@@ -85,14 +124,18 @@ export async function up(o: UpOptions): Promise<void> {
       await waitReady(c.metricsUrl, c, 15_000);
     }
     o.out('Canopy reference deployment is up:\n');
-    for (const c of children) o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
-    o.out(`  load     ${o.peers ?? 100} peers, ${o.rate ?? 200} events/s, churn ${o.churn ?? 30}/min over both relays\n`);
+    for (const c of children)
+      o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
+    o.out(
+      `  load     ${o.peers ?? 100} peers, ${o.rate ?? 200} events/s, churn ${o.churn ?? 30}/min over both relays\n`,
+    );
     o.out('Press Ctrl-C to stop.\n');
 
     let prev: LoadProgress | undefined;
     const tty = process.stdout.isTTY === true;
     const kill = async (service: string) => {
-      for (const c of children) if (c.name.startsWith(service) && c.exited === undefined) c.proc.kill('SIGKILL');
+      for (const c of children)
+        if (c.name.startsWith(service) && c.exited === undefined) c.proc.kill('SIGKILL');
     };
     await runLoad({
       relays: [`ws://${addr(0)}`, `ws://${addr(1)}`],

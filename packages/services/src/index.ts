@@ -2,7 +2,15 @@
  * The reference services of the sync network — relay, replay, storage — with the actor
  * runtime they share and a load generator with fault injection.
  */
-export { ActorSystem, Actor, ActorStoppedError, type ActorType, type ActorOptions, type Handler, type TraceCarrier } from './actors/actor.js';
+export {
+  ActorSystem,
+  Actor,
+  ActorStoppedError,
+  type ActorType,
+  type ActorOptions,
+  type Handler,
+  type TraceCarrier,
+} from './actors/actor.js';
 export { newIdentity, identityFromPem, type Identity } from './protocol/keys.js';
 export { signEvent, checkEvent, eventId, type SignedEvent } from './protocol/event.js';
 export { parseFrame, type Frame, MAX_FRAME } from './protocol/frames.js';

@@ -1,6 +1,6 @@
 import type { CounterSpec, ExemplarLabels, LabelValues } from './spec.js';
 import { Metric, renderExemplar } from './metric.js';
-import { formatValue } from './format.js';
+import { formatValue, joinFlat } from './format.js';
 
 /** A bound counter series: `inc` touches one slot of a typed array. */
 export interface CounterHandle {
@@ -80,8 +80,13 @@ export class Counter<S extends CounterSpec = CounterSpec> extends Metric<
 
   protected onCreate(slot: number): void {
     const b = this.blocks[slot]!;
-    this.prefixes[slot] = this.spec.name + b + ' ';
-    this.createdPrefixes[slot] = this.spec.name.slice(0, -'_total'.length) + '_created' + b + ' ';
+    this.prefixes[slot] = joinFlat(this.spec.name, b, ' ');
+    this.createdPrefixes[slot] = joinFlat(
+      this.spec.name.slice(0, -'_total'.length),
+      '_created',
+      b,
+      ' ',
+    );
   }
 
   protected makeHandle(slot: number): CounterHandle {

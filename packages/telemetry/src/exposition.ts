@@ -4,7 +4,8 @@ import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue, formatValue } 
 /** Content type of the Prometheus text format 0.0.4. */
 export const CONTENT_TYPE_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 /** Content type of OpenMetrics 1.0. */
-export const CONTENT_TYPE_OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const CONTENT_TYPE_OPENMETRICS =
+  'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 /**
  * Picks the format from an `Accept` header: OpenMetrics when the client lists
@@ -14,7 +15,8 @@ export const CONTENT_TYPE_OPENMETRICS = 'application/openmetrics-text; version=1
  * @example negotiate('application/openmetrics-text;version=1.0.0,text/plain;q=0.5') // 'openmetrics'
  */
 export function negotiate(accept: string | undefined): ExpositionFormat {
-  if (accept === undefined || !accept.includes('openmetrics')) return 'text';
+  // Media types are case-insensitive (RFC 9110), so the quick check is too.
+  if (accept === undefined || !/openmetrics/i.test(accept)) return 'text';
   let om = -1;
   let text = -1;
   for (const part of accept.split(',')) {
@@ -78,7 +80,7 @@ function selfMetrics(r: Registry, om: boolean): string {
   for (const m of r.metrics)
     s += `canopy_telemetry_series{metric="${escapeLabelValue(m.name)}"} ${m.activeSeries}\n`;
   s += om
-    ? '# TYPE canopy_telemetry_label_overflow counter\n# HELP canopy_telemetry_label_overflow Label values outside the declared set, folded into "other".\n'
+    ? '# TYPE canopy_telemetry_label_overflow counter\n# HELP canopy_telemetry_label_overflow Label values outside the declared set, folded into \\"other\\".\n'
     : '# HELP canopy_telemetry_label_overflow_total Label values outside the declared set, folded into "other".\n# TYPE canopy_telemetry_label_overflow_total counter\n';
   for (const m of r.metrics) {
     for (const res of m.resolvers) {

@@ -1,5 +1,18 @@
 /** Text helpers shared by both exposition formats. Called when series are created, not per sample. */
 
+/**
+ * Concatenates parts into one flat string, for text built once per series and copied into
+ * every scrape. V8 keeps `a + b` as a rope (a tree over its parts), and copying a rope into
+ * the output walks that tree again on every render; `join` copies the parts into one
+ * sequential string up front. With flat prefixes, rendering 10k series takes about a third
+ * less time (BENCHMARKS.md).
+ *
+ * @example joinFlat('relay_bytes_total', '{direction="in"}', ' ') // 'relay_bytes_total{direction="in"} '
+ */
+export function joinFlat(...parts: string[]): string {
+  return parts.join('');
+}
+
 /** Escapes a label value: backslash, double quote and newline (both formats). */
 export function escapeLabelValue(v: string): string {
   if (!/[\\"\n]/.test(v)) return v;

@@ -1,6 +1,6 @@
 import type { GaugeSpec, LabelValues } from './spec.js';
 import { Metric } from './metric.js';
-import { formatValue } from './format.js';
+import { formatValue, joinFlat } from './format.js';
 
 /** A bound gauge series. */
 export interface GaugeHandle {
@@ -40,11 +40,7 @@ class PlainGaugeHandle implements GaugeHandle {
  * const g = registry.gauge({ type: 'gauge', name: 'relay_peers_connected', help: 'Peers.' });
  * g.labels().set(12);
  */
-export class Gauge<S extends GaugeSpec = GaugeSpec> extends Metric<
-  S,
-  GaugeHandle,
-  LabelValues<S>
-> {
+export class Gauge<S extends GaugeSpec = GaugeSpec> extends Metric<S, GaugeHandle, LabelValues<S>> {
   /** Value per slot. */
   readonly values: Float64Array;
   private prefixes: string[] = [];
@@ -55,7 +51,7 @@ export class Gauge<S extends GaugeSpec = GaugeSpec> extends Metric<
   }
 
   protected onCreate(slot: number): void {
-    this.prefixes[slot] = this.spec.name + this.blocks[slot]! + ' ';
+    this.prefixes[slot] = joinFlat(this.spec.name, this.blocks[slot]!, ' ');
   }
 
   protected makeHandle(slot: number): GaugeHandle {

@@ -1,6 +1,6 @@
 import type { ExemplarLabels, HistogramSpec, LabelValues } from './spec.js';
 import { Metric, renderExemplar } from './metric.js';
-import { formatValue } from './format.js';
+import { formatValue, joinFlat } from './format.js';
 
 /** A bound histogram series: `observe` bumps one bucket and the sum. */
 export interface HistogramHandle {
@@ -37,7 +37,8 @@ class PlainHistogramHandle implements HistogramHandle {
     const b = this.bounds;
     const n = b.length;
     let i = 0;
-    while (i < n && v > b[i]!) i++;
+    // `!(v <= bound)`, not `v > bound`: NaN is not ≤ any bound, so it lands in +Inf only.
+    while (i < n && !(v <= b[i]!)) i++;
     const d = this.d;
     const base = this.base;
     d[base + i]!++;
@@ -60,7 +61,8 @@ class ExemplarHistogramHandle implements HistogramHandle {
     const b = this.bounds;
     const n = b.length;
     let i = 0;
-    while (i < n && v > b[i]!) i++;
+    // `!(v <= bound)`, not `v > bound`: NaN is not ≤ any bound, so it lands in +Inf only.
+    while (i < n && !(v <= b[i]!)) i++;
     const d = this.d;
     d[this.base + i]!++;
     d[this.base + n + 1]! += v;
@@ -118,10 +120,12 @@ export class Histogram<S extends HistogramSpec = HistogramSpec> extends Metric<
     const b = this.blocks[slot]!;
     const name = this.spec.name;
     const inner = b === '' ? '{' : b.slice(0, -1) + ',';
-    this.bucketPrefixes[slot] = this.leValues.map((le) => `${name}_bucket${inner}le="${le}"} `);
-    this.sumPrefixes[slot] = name + '_sum' + b + ' ';
-    this.countPrefixes[slot] = name + '_count' + b + ' ';
-    this.createdPrefixes[slot] = name + '_created' + b + ' ';
+    this.bucketPrefixes[slot] = this.leValues.map((le) =>
+      joinFlat(name, '_bucket', inner, 'le="', le, '"} '),
+    );
+    this.sumPrefixes[slot] = joinFlat(name, '_sum', b, ' ');
+    this.countPrefixes[slot] = joinFlat(name, '_count', b, ' ');
+    this.createdPrefixes[slot] = joinFlat(name, '_created', b, ' ');
   }
 
   protected makeHandle(slot: number): HistogramHandle {

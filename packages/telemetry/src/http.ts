@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import { timingSafeEqual } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { Registry } from './registry.js';
 import { contentType, negotiate, renderChunks } from './exposition.js';
 
@@ -18,6 +19,22 @@ export interface ServeMetricsOptions extends MetricsHandlerOptions {
   readonly host?: string;
   /** Port to bind; 0 picks a free one. Default 9464. */
   readonly port?: number;
+}
+
+/**
+ * Waits for `drain`, or for the response to close first: a client that hangs up mid-scrape
+ * never drains, and waiting for it alone would keep the render alive forever.
+ */
+function drainOrClose(sink: EventEmitter, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sink.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    sink.once('drain', done);
+    res.once('close', done);
+  });
 }
 
 function tokenMatches(header: string | undefined, expected: Buffer): boolean {
@@ -80,10 +97,11 @@ export function metricsHandler(
     void (async () => {
       try {
         for await (const chunk of renderChunks(registry, format)) {
-          if (res.destroyed) return;
-          if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r));
+          if (res.destroyed) break;
+          if (!sink.write(chunk)) await drainOrClose(sink, res);
         }
-        sink.end();
+        if (res.destroyed) out?.destroy();
+        else sink.end();
       } catch {
         res.destroy();
       }
@@ -97,7 +115,10 @@ export function metricsHandler(
  *
  * @example const server = await serveMetrics(registry, { port: 9464 });
  */
-export function serveMetrics(registry: Registry, options: ServeMetricsOptions = {}): Promise<Server> {
+export function serveMetrics(
+  registry: Registry,
+  options: ServeMetricsOptions = {},
+): Promise<Server> {
   const server = createServer(metricsHandler(registry, options));
   return new Promise((resolve, reject) => {
     server.once('error', reject);

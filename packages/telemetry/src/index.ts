@@ -50,3 +50,4 @@ export {
 } from './http.js';
 export { collectRuntimeMetrics, runtimeSpecs, type RuntimeMetricsOptions } from './runtime.js';
 export { escapeLabelValue, formatValue } from './format.js';
+export { NOOP_HANDLE } from './noop.js';

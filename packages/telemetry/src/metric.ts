@@ -5,6 +5,8 @@ import { labelCombinations, maxSeries } from './validate.js';
 
 /** Maximum length of an exemplar's label set in OpenMetrics (runes of names and values). */
 const EXEMPLAR_MAX_RUNES = 128;
+/** Valid exemplar label names; one invalid name would make Prometheus reject the whole scrape. */
+const EXEMPLAR_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * What every metric shares: label resolution into a dense slot index, series creation
@@ -116,18 +118,28 @@ export abstract class Metric<S extends MetricSpec = MetricSpec, H = unknown, L =
   abstract renderSamples(openMetrics: boolean): string;
 }
 
-/** Renders an exemplar suffix ` # {labels} value timestamp`, or `''` if it is too long. */
+/**
+ * Renders an exemplar suffix ` # {labels} value timestamp`, or `''` if it is too long or a
+ * label name is not a valid Prometheus label name.
+ */
 export function renderExemplar(labels: ExemplarLabels, value: number, ts: number): string {
   let runes = 0;
   let s = ' # {';
   let first = true;
   for (const k in labels) {
     const v = labels[k]!;
+    if (!EXEMPLAR_LABEL_NAME.test(k)) return '';
     runes += k.length + v.length;
     if (!first) s += ',';
     first = false;
     s += k + '="' + escapeLabelValue(v) + '"';
   }
-  if (runes > EXEMPLAR_MAX_RUNES) return '';
+  // `length` counts UTF-16 units, which overcounts astral characters (emoji): recount in
+  // code points, as OpenMetrics does, before dropping a set that only looks too long.
+  if (runes > EXEMPLAR_MAX_RUNES) {
+    runes = 0;
+    for (const k in labels) for (const _ of k + labels[k]!) runes++;
+    if (runes > EXEMPLAR_MAX_RUNES) return '';
+  }
   return s + '} ' + formatValue(value) + ' ' + formatValue(ts);
 }

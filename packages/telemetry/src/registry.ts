@@ -1,6 +1,7 @@
 import type { CounterSpec, GaugeSpec, HistogramSpec, MetricSpec } from './spec.js';
 import { validateSpec, MetricDefinitionError } from './validate.js';
 import { Counter } from './counter.js';
+import { NOOP_HANDLE } from './noop.js';
 import { Gauge } from './gauge.js';
 import { Histogram } from './histogram.js';
 
@@ -14,6 +15,12 @@ export interface RegistryOptions {
    * overflowed label values). Default true.
    */
   readonly selfMetrics?: boolean;
+  /**
+   * With `false`, every metric resolves to one shared no-op handle, chosen once at
+   * registration: the hot path costs a call to an empty function and nothing is exposed.
+   * Definitions are still validated. Default true.
+   */
+  readonly enabled?: boolean;
 }
 
 /** Options when registering a metric. */
@@ -34,6 +41,8 @@ export interface RegisterOptions<M> {
 export class Registry {
   /** Whether self-metrics are rendered. */
   readonly selfMetrics: boolean;
+  /** Whether metrics record anything (see {@link RegistryOptions.enabled}). */
+  readonly enabled: boolean;
   /** When this registry was created, seconds since the epoch (for self-metric `_created`). */
   readonly createdAt = Date.now() / 1000;
   private readonly list: AnyMetric[] = [];
@@ -43,7 +52,8 @@ export class Registry {
   readonly stats = { scrapes: 0, lastDurationSeconds: 0 };
 
   constructor(options: RegistryOptions = {}) {
-    this.selfMetrics = options.selfMetrics ?? true;
+    this.enabled = options.enabled ?? true;
+    this.selfMetrics = this.enabled && (options.selfMetrics ?? true);
   }
 
   /** Registers a counter. Throws {@link MetricDefinitionError} if the spec breaks a rule. */
@@ -124,17 +134,37 @@ export class Registry {
   }
 
   private add<M extends { readonly name: string; readonly resolvers: readonly unknown[] }>(
-    m: M, collect: ((m: M) => void) | undefined): M {
+    m: M,
+    collect: ((m: M) => void) | undefined,
+  ): M {
     if (this.byName.has(m.name))
-      throw new MetricDefinitionError(m.name, 'duplicate', 'a metric with this name is already registered');
+      throw new MetricDefinitionError(
+        m.name,
+        'duplicate',
+        'a metric with this name is already registered',
+      );
+    // OpenMetrics names a counter's family without `_total`: `x_total` and `x` would be two
+    // families called `x` (and a histogram `x` would share `x_created` with the counter).
+    const family = m.name.replace(/_total$/, '');
+    for (const o of this.list)
+      if (o.name.replace(/_total$/, '') === family)
+        throw new MetricDefinitionError(
+          m.name,
+          'duplicate',
+          `its OpenMetrics family name "${family}" is already used by "${o.name}"`,
+        );
     if (m.name.startsWith('canopy_telemetry_'))
       throw new MetricDefinitionError(
         m.name,
         'name',
         'the canopy_telemetry_ prefix is reserved for self-metrics',
       );
-    this.list.push(m as unknown as AnyMetric);
     this.byName.set(m.name, m as unknown as AnyMetric);
+    if (!this.enabled) {
+      (m as unknown as { labels: () => unknown }).labels = () => NOOP_HANDLE;
+      return m;
+    }
+    this.list.push(m as unknown as AnyMetric);
     if (collect !== undefined) this.collectors.push(() => collect(m));
     // An unlabelled metric exists from the start, at zero, as Prometheus clients do.
     if (m.resolvers.length === 0) (m as unknown as { labels: () => unknown }).labels();

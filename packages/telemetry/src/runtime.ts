@@ -1,4 +1,8 @@
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import {
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
 import { readdirSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import type { Registry } from './registry.js';
@@ -110,7 +114,10 @@ const GC_KINDS = ['minor', 'major', 'incremental', 'weakcb'] as const;
  *
  * @example collectRuntimeMetrics(registry);
  */
-export function collectRuntimeMetrics(registry: Registry, options: RuntimeMetricsOptions = {}): void {
+export function collectRuntimeMetrics(
+  registry: Registry,
+  options: RuntimeMetricsOptions = {},
+): void {
   const idleMs = options.idleMs ?? 300_000;
   const startTime = Math.round((Date.now() - performance.now()) / 10) / 100;
   let elh: IntervalHistogram | undefined;

@@ -41,15 +41,7 @@ export type LabelSpec = EnumLabelSpec | BucketLabelSpec | TopKLabelSpec;
 
 /** Base units accepted in metric names (Prometheus conventions). */
 export type Unit =
-  | 'seconds'
-  | 'bytes'
-  | 'ratio'
-  | 'celsius'
-  | 'meters'
-  | 'volts'
-  | 'amperes'
-  | 'joules'
-  | 'grams';
+  'seconds' | 'bytes' | 'ratio' | 'celsius' | 'meters' | 'volts' | 'amperes' | 'joules' | 'grams';
 
 interface BaseSpec {
   /** Prometheus metric name; counters end in `_total`, unit-bearing names end in the unit. */

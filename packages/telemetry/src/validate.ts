@@ -37,6 +37,8 @@ const NON_BASE: ReadonlyArray<readonly [string, string]> = [
   ['microseconds', 'seconds'],
   ['nanoseconds', 'seconds'],
   ['millis', 'seconds'],
+  ['sec', 'seconds'],
+  ['secs', 'seconds'],
   ['ms', 'seconds'],
   ['us', 'seconds'],
   ['ns', 'seconds'],
@@ -78,7 +80,8 @@ export function labelCardinality(spec: LabelSpec): number {
 /** Number of label combinations a spec allows (1 for an unlabelled metric). */
 export function labelCombinations(spec: MetricSpec): number {
   let n = 1;
-  if (spec.labels !== undefined) for (const k in spec.labels) n *= labelCardinality(spec.labels[k]!);
+  if (spec.labels !== undefined)
+    for (const k in spec.labels) n *= labelCardinality(spec.labels[k]!);
   return n;
 }
 
@@ -130,6 +133,19 @@ export function validateSpec(spec: MetricSpec): void {
       'name',
       'names must match [a-zA-Z_][a-zA-Z0-9_]* (colons are reserved for recording rules)',
     );
+  if (/[A-Z]/.test(name))
+    throw new MetricDefinitionError(
+      name,
+      'snake-case',
+      'names must be snake_case (lowercase words joined by "_"), as promtool requires',
+    );
+  for (const t of ['counter', 'gauge', 'histogram', 'summary'])
+    if (name.split('_').includes(t))
+      throw new MetricDefinitionError(
+        name,
+        'type-in-name',
+        `names must not contain the metric type ("${t}"); the type is in the TYPE line`,
+      );
   if (name.startsWith('__'))
     throw new MetricDefinitionError(name, 'name', 'names starting with "__" are reserved');
   if (typeof spec.help !== 'string' || spec.help.trim() === '')
@@ -188,6 +204,12 @@ export function validateSpec(spec: MetricSpec): void {
       const ls = spec.labels[label]!;
       if (!LABEL_RE.test(label) || label.startsWith('__'))
         throw new MetricDefinitionError(name, 'label-name', `label name "${label}" is not valid`);
+      if (/[A-Z]/.test(label))
+        throw new MetricDefinitionError(
+          name,
+          'snake-case',
+          `label name "${label}" must be snake_case`,
+        );
       if (RESERVED_LABELS.has(label))
         throw new MetricDefinitionError(
           name,

@@ -32,7 +32,10 @@ export class Faults {
   set(name: string, on: boolean, value = 0): void {
     const s = this.state.get(name as FaultName);
     if (s === undefined)
-      throw new HttpError(400, `unknown fault "${name}"; this service supports: ${this.supported.join(', ')}`);
+      throw new HttpError(
+        400,
+        `unknown fault "${name}"; this service supports: ${this.supported.join(', ')}`,
+      );
     s.on = on;
     s.value = value;
   }

@@ -5,6 +5,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Close the connection after answering (the request body was not fully read). */
+    readonly close = false,
   ) {
     super(message);
   }
@@ -16,14 +18,16 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   if (!type.startsWith('application/json'))
     throw new HttpError(415, `expected content-type application/json, got "${type}"`);
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit}`);
+  if (declared > limit)
+    throw new HttpError(413, `body of ${declared} bytes is over the limit of ${limit}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
     if (size > limit) {
-      req.destroy();
-      throw new HttpError(413, `body is over the limit of ${limit} bytes`);
+      // Answer 413, then close: the rest of the body is never read.
+      req.socket.setTimeout(5000);
+      throw new HttpError(413, `body is over the limit of ${limit} bytes`, true);
     }
     chunks.push(c as Buffer);
   }
@@ -37,7 +41,10 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 /** Writes a JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(s),
+  });
   res.end(s);
 }
 
@@ -47,8 +54,13 @@ export function sendError(res: ServerResponse, e: unknown): void {
     res.destroy();
     return;
   }
-  if (e instanceof HttpError) sendJson(res, e.status, { error: e.message });
-  else sendJson(res, 500, { error: 'internal error' });
+  if (e instanceof HttpError) {
+    if (e.close) {
+      res.setHeader('connection', 'close');
+      res.once('finish', () => res.socket?.destroySoon());
+    }
+    sendJson(res, e.status, { error: e.message });
+  } else sendJson(res, 500, { error: 'internal error' });
 }
 
 /** Parses `HOST:PORT` (IPv6 in brackets). Throws a message naming the flag. */

@@ -9,7 +9,10 @@ export type { Logger };
  *
  * @example const log = createLogger('relay'); log.info({ peers: 3 }, 'listening');
  */
-export function createLogger(service: string, level = process.env.CANOPY_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(
+  service: string,
+  level = process.env.CANOPY_LOG_LEVEL ?? 'info',
+): Logger {
   return pino({
     level,
     base: { service },

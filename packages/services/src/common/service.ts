@@ -15,12 +15,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** A registry with runtime metrics, served on `host:port`. */
+/**
+ * A registry with runtime metrics, served on `host:port`. `CANOPY_TELEMETRY=off` in the
+ * environment switches metrics to no-ops (for measuring telemetry overhead).
+ */
 export async function startMetrics(
   host: string,
   port: number,
+  enabled = process.env.CANOPY_TELEMETRY !== 'off',
 ): Promise<{ registry: Registry; server: Server; url: string }> {
-  const registry = new Registry();
+  const registry = new Registry({ enabled });
   collectRuntimeMetrics(registry);
   const server = await serveMetrics(registry, { host, port });
   return { registry, server, url: `http://${hostForUrl(host)}:${portOf(server)}/metrics` };

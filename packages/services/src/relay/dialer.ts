@@ -86,7 +86,10 @@ export class RelayDialer {
       ws.terminate();
       this.retry();
     };
-    const ws = new WebSocket(this.o.url, { maxPayload: MAX_FRAME, handshakeTimeout: this.o.timeoutMs ?? 5000 });
+    const ws = new WebSocket(this.o.url, {
+      maxPayload: MAX_FRAME,
+      handshakeTimeout: this.o.timeoutMs ?? 5000,
+    });
     this.ws = ws;
     const timeout = setTimeout(() => fail('timeout'), this.o.timeoutMs ?? 5000);
     ws.on('error', (e) => fail(classify(e)));

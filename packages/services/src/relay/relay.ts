@@ -9,7 +9,13 @@ import { MAX_FRAME, MAX_SUBS, parseFrame, type Frame } from '../protocol/frames.
 import { Faults } from '../common/faults.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { sendJson } from '../common/http.js';
-import { closeServer, hostForUrl, portOf, startMetrics, type RunningService } from '../common/service.js';
+import {
+  closeServer,
+  hostForUrl,
+  portOf,
+  startMetrics,
+  type RunningService,
+} from '../common/service.js';
 import { relayMetrics, type RelayMetrics } from './metrics.js';
 import { RelayDialer } from './dialer.js';
 import type { TraceCarrier } from '../actors/actor.js';
@@ -62,9 +68,15 @@ const SEEN_MAX = 200_000;
  *
  * @example const relay = await startRelay({ listen: { host: '127.0.0.1', port: 7000 }, metrics: { host: '127.0.0.1', port: 9464 } });
  */
-export async function startRelay(o: RelayOptions): Promise<RunningService & { readonly peers: () => number }> {
+export async function startRelay(
+  o: RelayOptions,
+): Promise<RunningService & { readonly peers: () => number }> {
   const log = o.logger ?? createLogger('relay');
-  const { registry, server: metricsServer, url: metricsUrl } = await startMetrics(o.metrics.host, o.metrics.port);
+  const {
+    registry,
+    server: metricsServer,
+    url: metricsUrl,
+  } = await startMetrics(o.metrics.host, o.metrics.port);
   const m: RelayMetrics = relayMetrics(registry);
   const system = new ActorSystem(registry);
   const faults = new Faults(['relay-cpu', 'dial-fail']);
@@ -91,12 +103,12 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
     else s.ws.close(code, reason);
   }
 
-  function deliver(s: Session, frame: string, bytes: number): void {
+  function deliver(s: Session, frame: Buffer, bytes: number): void {
     if (s.ws.readyState !== 1 || s.closeReason !== undefined) return;
     // Relay links and the replay carry everything: they get a deeper queue than a peer.
     if (s.ws.bufferedAmount > (s.role === 'peer' ? sendLimit : sendLimit * 64))
       return drop(s, 'slow_consumer');
-    s.ws.send(frame);
+    s.ws.send(frame, { binary: false });
     m.bytesOut.inc(bytes);
     m.gossipOut.inc();
   }
@@ -104,8 +116,11 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
   const fanout = system.spawn<FanoutMsg>(
     'relay_fanout',
     () => (msg) => {
-      const frame = JSON.stringify({ t: 'ev', ev: msg.ev, tc: msg.tc } satisfies Frame);
-      const bytes = Buffer.byteLength(frame);
+      // Encoded once per event, not once per subscriber.
+      const frame = Buffer.from(
+        JSON.stringify({ t: 'ev', ev: msg.ev, tc: msg.tc } satisfies Frame),
+      );
+      const bytes = frame.length;
       const subs = byNs.get(msg.ev.ns);
       if (subs !== undefined) for (const s of subs) if (s !== msg.from) deliver(s, frame, bytes);
       for (const s of wildcard) if (s !== msg.from) deliver(s, frame, bytes);
@@ -173,7 +188,9 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
     sessions.add(s);
     m.peers.set(joined);
     m.connects.inc();
-    s.inbox = system.spawn<Frame>('relay_session', () => (f) => handleFrame(s, f), { capacity: 512 });
+    s.inbox = system.spawn<Frame>('relay_session', () => (f) => handleFrame(s, f), {
+      capacity: 512,
+    });
   }
 
   function onMessage(s: Session, data: RawData, isBinary: boolean): void {
@@ -186,7 +203,8 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
     if (--s.tokens < 0) return drop(s, 'rate_limited');
     const f = parseFrame(data.toString());
     if (f === undefined) return drop(s, 'protocol_error');
-    if (!s.inbox!.trySend(f, f.t === 'pub' || f.t === 'ev' ? f.tc : undefined)) drop(s, 'rate_limited');
+    if (!s.inbox!.trySend(f, f.t === 'pub' || f.t === 'ev' ? f.tc : undefined))
+      drop(s, 'rate_limited');
   }
 
   function onClose(s: Session, code: number): void {
@@ -246,7 +264,9 @@ export async function startRelay(o: RelayOptions): Promise<RunningService & { re
     if (faults.handle(req, res)) return;
     if (req.url === '/healthz') return sendJson(res, 200, { ok: true });
     if (req.url === '/stats') return sendJson(res, 200, { peers: joined, links: dialers.length });
-    sendJson(res, 404, { error: 'not found: the relay serves WebSocket peers, /healthz, /stats and /control/fault' });
+    sendJson(res, 404, {
+      error: 'not found: the relay serves WebSocket peers, /healthz, /stats and /control/fault',
+    });
   });
   const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME });
   wss.on('connection', accept);

@@ -1,0 +1,105 @@
+/**
+ * Canopy telemetry against prom-client and OpenTelemetry, same process, same inputs.
+ *
+ * Usage: `npm run bench [-- --json] [-- --full] [-- --filter <substring>]`
+ * `--json` prints only one object per peer row:
+ * `{"name","canopy_ns","peer","peer_ns","ratio"}` with ratio = peer_ns / canopy_ns.
+ */
+import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
+import { TARGETS, type Row } from './targets.js';
+import { counterBound, counterLabelled, counterLabelledPositional } from './cases/counter.js';
+import { histogramBound, histogramLabelled } from './cases/histogram.js';
+import { render10k } from './cases/render.js';
+
+const CASES: readonly Case[] = [
+  counterBound,
+  counterLabelled,
+  counterLabelledPositional,
+  histogramBound,
+  histogramLabelled,
+  render10k,
+];
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const options = args.includes('--full') ? FULL : QUICK;
+const fi = args.indexOf('--filter');
+const filter = fi === -1 ? undefined : args[fi + 1];
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+const fmtNs = (ns: number) =>
+  ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 100
+      ? `${ns.toFixed(0)} ns`
+      : `${ns.toFixed(2)} ns`;
+const pct = (x: number) => `±${(x * 50).toFixed(0)}%`;
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))))
+    .map((r) => r.join('  ').trimEnd())
+    .join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!hasGc) process.stderr.write('bench: run with node --expose-gc for steadier numbers\n');
+  const t0 = performance.now();
+  const rows: Row[] = [];
+  for (const c of CASES) {
+    if (filter !== undefined && !c.name.includes(filter)) continue;
+    if (!json) process.stderr.write(`running: ${c.name}\n`);
+    const [canopy, ...peers] = await measure(await c.setup(), options);
+    const row: Row = { name: c.name, canopy: canopy!, peers };
+    rows.push(row);
+    for (const p of peers) {
+      if (!json) continue;
+      const line = {
+        name: c.name,
+        canopy_ns: round(canopy!.ns, 2),
+        peer: p.lib,
+        peer_ns: round(p.ns, 2),
+        ratio: round(p.ns / canopy!.ns, 2),
+      };
+      process.stdout.write(JSON.stringify(line) + '\n');
+    }
+  }
+  if (json) return;
+
+  const cells: string[][] = [['case', 'canopy', '', 'peer', 'peer time', '', 'ratio']];
+  for (const r of rows)
+    for (const p of r.peers)
+      cells.push([
+        r.name,
+        fmtNs(r.canopy.ns),
+        pct(r.canopy.spread),
+        p.lib,
+        fmtNs(p.ns),
+        pct(p.spread),
+        `${(p.ns / r.canopy.ns).toFixed(1)}×`,
+      ]);
+  const out: string[] = [table(cells), '', 'Calls measured:'];
+  for (const c of CASES) {
+    const r = rows.find((x) => x.name === c.name);
+    if (r === undefined) continue;
+    out.push(`  ${c.name} — ${c.about}`);
+    for (const m of [r.canopy, ...r.peers]) out.push(`    ${m.lib}: ${m.call}`);
+  }
+  out.push('', 'Targets (reported, not asserted):');
+  for (const t of TARGETS) {
+    const r = rows.find((x) => x.name === t.row);
+    if (r === undefined) continue;
+    const { met, actual } = t.check(r);
+    out.push(`  ${met ? 'met   ' : 'MISSED'}  ${t.row}: ${t.goal} (${actual})`);
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  out.push(
+    '',
+    `median of ${options.rounds} rounds of ~${options.batchMs} ms per subject; ` +
+      `± is half the interquartile range; ${secs} s total (sink ${sink.toExponential(3)})`,
+  );
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+await main();
