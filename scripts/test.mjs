@@ -11,7 +11,8 @@ function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.test.js') && (filter === undefined || p.includes(filter))) files.push(p);
+    else if (name.endsWith('.test.js') && (filter === undefined || p.includes(filter)))
+      files.push(p);
   }
 }
 for (const pkg of readdirSync(join(root, 'packages'))) {
@@ -26,9 +27,8 @@ if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const r = spawnSync(
-  process.execPath,
-  ['--expose-gc', '--test', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', cwd: root },
-);
+const r = spawnSync(process.execPath, ['--expose-gc', '--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -54,7 +54,8 @@ interface SimPeer {
 
 /** Formats a progress line: `12s peers 200 · pub 400/s · recv 1.2k/s · sync 40 · errors 0`. */
 export function formatProgress(p: LoadProgress, prev: LoadProgress | undefined): string {
-  const dt = prev === undefined ? Math.max(p.elapsedS, 1e-9) : Math.max(p.elapsedS - prev.elapsedS, 1e-9);
+  const dt =
+    prev === undefined ? Math.max(p.elapsedS, 1e-9) : Math.max(p.elapsedS - prev.elapsedS, 1e-9);
   const rate = (a: number, b: number) => Math.round((a - b) / dt);
   const errs = Object.values(p.errors).reduce((a, b) => a + b, 0);
   return (
@@ -72,7 +73,15 @@ export function formatProgress(p: LoadProgress, prev: LoadProgress | undefined):
 export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
   const nsCount = o.namespaces ?? 8;
   const namespaces = Array.from({ length: nsCount }, (_, i) => `ns-${i}`);
-  const p: LoadProgress = { elapsedS: 0, connected: 0, published: 0, received: 0, synced: 0, reconnects: 0, errors: {} };
+  const p: LoadProgress = {
+    elapsedS: 0,
+    connected: 0,
+    published: 0,
+    received: 0,
+    synced: 0,
+    reconnects: 0,
+    errors: {},
+  };
   const err = (kind: string) => void (p.errors[kind] = (p.errors[kind] ?? 0) + 1);
   const t0 = performance.now();
   let ending = false;
@@ -107,13 +116,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
               else resolve();
             }
           },
-        }).then((c) => {
-          conn = c;
-          c.sync(ns, { [peer.id.publicKey]: peer.seq.get(ns) ?? 0 });
-        }, (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        });
+        }).then(
+          (c) => {
+            conn = c;
+            c.sync(ns, { [peer.id.publicKey]: peer.seq.get(ns) ?? 0 });
+          },
+          (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        );
       });
       p.synced++;
     } catch {
@@ -186,10 +198,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
       churning.add(peer);
       peer.conn!.close();
       p.reconnects++;
-      setTimeout(() => {
-        churning.delete(peer);
-        void connect(peer);
-      }, 200 + Math.random() * 800).unref();
+      setTimeout(
+        () => {
+          churning.delete(peer);
+          void connect(peer);
+        },
+        200 + Math.random() * 800,
+      ).unref();
     }
   }, tickMs);
 
@@ -220,7 +235,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
       }
     };
     timers.push(setTimeout(() => void apply(true), step.at * 1000));
-    if (step.until !== undefined) timers.push(setTimeout(() => void apply(false), step.until * 1000));
+    if (step.until !== undefined)
+      timers.push(setTimeout(() => void apply(false), step.until * 1000));
   }
 
   await new Promise<void>((resolve) => {

@@ -11,7 +11,8 @@ export interface FaultStep {
   readonly value: number;
 }
 
-const SPEC_RE = /^([a-z-]+)(?::([a-z]+))?(?:=(\d+(?:\.\d+)?))?@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/;
+const SPEC_RE =
+  /^([a-z-]+)(?::([a-z]+))?(?:=(\d+(?:\.\d+)?))?@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/;
 
 /**
  * Parses `--fault` values: `NAME[=VALUE]@START[-END]` (seconds into the run), or
@@ -57,7 +58,12 @@ export function faultOwner(fault: FaultName): 'relay' | 'replay' | 'storage' {
 }
 
 /** Switches a fault on a service through its `POST /control/fault`. */
-export async function switchFault(baseUrl: string, name: FaultName, on: boolean, value = 0): Promise<void> {
+export async function switchFault(
+  baseUrl: string,
+  name: FaultName,
+  on: boolean,
+  value = 0,
+): Promise<void> {
   const res = await fetch(`${baseUrl.replace(/^ws/, 'http')}/control/fault`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

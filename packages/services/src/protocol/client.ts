@@ -39,9 +39,14 @@ export function connectPeer(o: PeerOptions): Promise<PeerConnection> {
         reject(e);
       }
     };
-    const timer = setTimeout(() => fail(new Error('timeout waiting for welcome')), o.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => fail(new Error('timeout waiting for welcome')),
+      o.timeoutMs ?? 5000,
+    );
     ws.on('error', (e) => fail(e));
-    ws.on('close', (code, why) => fail(new Error(`closed before welcome (${code} ${why.toString()})`)));
+    ws.on('close', (code, why) =>
+      fail(new Error(`closed before welcome (${code} ${why.toString()})`)),
+    );
     ws.on('message', (data) => {
       const f = parseFrame(data.toString());
       if (f === undefined) return;

@@ -26,7 +26,13 @@ function canonical(e: Omit<SignedEvent, 'sig'>): Buffer {
 }
 
 /** Creates and signs an event. */
-export function signEvent(id: Identity, ns: string, seq: number, body: string, ts = Date.now()): SignedEvent {
+export function signEvent(
+  id: Identity,
+  ns: string,
+  seq: number,
+  body: string,
+  ts = Date.now(),
+): SignedEvent {
   const unsigned = { ns, author: id.publicKey, seq, ts, body };
   return { ...unsigned, sig: signBytes(id, canonical(unsigned)) };
 }

@@ -24,7 +24,18 @@ export const MAX_FRAME = 64 * 1024;
 /** Most namespaces one subscription may name. */
 export const MAX_SUBS = 64;
 
-const TYPES = new Set(['challenge', 'hello', 'welcome', 'sub', 'pub', 'ev', 'sync', 'sync-done', 'err', 'ping']);
+const TYPES = new Set([
+  'challenge',
+  'hello',
+  'welcome',
+  'sub',
+  'pub',
+  'ev',
+  'sync',
+  'sync-done',
+  'err',
+  'ping',
+]);
 
 /** Parses a frame; returns `undefined` for anything that is not JSON with a known `t`. */
 export function parseFrame(data: string): Frame | undefined {

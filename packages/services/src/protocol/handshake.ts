@@ -17,6 +17,19 @@ export interface HandshakeOptions {
   readonly onJoin: (role: 'peer' | 'relay' | 'replay') => void;
 }
 
+/** A public key as a hello must carry it: base64url of 32 bytes. Anything else is a bad hello. */
+const KEY_RE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Whether a socket error is the peer breaking the WebSocket protocol (a frame over
+ * `maxPayload`, invalid UTF-8, a bad opcode…) rather than the network failing: `ws` gives
+ * those a `WS_ERR_…` code.
+ */
+export function isProtocolError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('WS_ERR_');
+}
+
 /**
  * Runs the server side of the hello: sends a challenge, waits for a hello signed by the
  * peer's ed25519 key, and either welcomes it or refuses it with a reason. Returns a
@@ -41,7 +54,13 @@ export function serverHandshake(ws: WebSocket, o: HandshakeOptions): () => boole
   const onMessage = (data: Buffer, isBinary: boolean): void => {
     if (!pending) return;
     const f = isBinary ? undefined : parseFrame(data.toString());
-    if (f === undefined || f.t !== 'hello' || typeof f.key !== 'string' || typeof f.sig !== 'string')
+    if (
+      f === undefined ||
+      f.t !== 'hello' ||
+      typeof f.key !== 'string' ||
+      !KEY_RE.test(f.key) ||
+      typeof f.sig !== 'string'
+    )
       return finish('bad_hello', data.length);
     if (!verifyBytes(f.key, helloBytes(nonce), f.sig)) return finish('bad_signature', data.length);
     if (o.canJoin !== undefined && !o.canJoin()) return finish('rejected', data.length);
@@ -51,7 +70,7 @@ export function serverHandshake(ws: WebSocket, o: HandshakeOptions): () => boole
   };
   ws.on('message', onMessage);
   ws.once('close', () => pending && finish('bad_hello', 0));
-  ws.once('error', () => pending && finish('error', 0));
+  ws.once('error', (e) => pending && finish(isProtocolError(e) ? 'bad_hello' : 'error', 0));
   ws.send(JSON.stringify({ t: 'challenge', nonce } satisfies Frame));
   return () => pending;
 }

@@ -66,7 +66,10 @@ export class Forwarder {
       this.forwarded += batch.length;
       this.backoff = 100;
     } catch (e) {
-      this.o.log.warn({ err: (e as Error).message, pending: this.buf.length }, 'forward to storage failed');
+      this.o.log.warn(
+        { err: (e as Error).message, pending: this.buf.length },
+        'forward to storage failed',
+      );
       await new Promise((r) => setTimeout(r, this.backoff).unref());
       this.backoff = Math.min(this.backoff * 2, 5000);
     } finally {

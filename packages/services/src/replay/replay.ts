@@ -10,7 +10,13 @@ import { connectPeer, type PeerConnection } from '../protocol/client.js';
 import { Faults } from '../common/faults.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { HttpError, sendError, sendJson } from '../common/http.js';
-import { closeServer, hostForUrl, portOf, startMetrics, type RunningService } from '../common/service.js';
+import {
+  closeServer,
+  hostForUrl,
+  portOf,
+  startMetrics,
+  type RunningService,
+} from '../common/service.js';
 import { HeadSet } from './heads.js';
 import { Forwarder } from './forwarder.js';
 
@@ -39,7 +45,10 @@ const SYNC_LIMIT = 5000;
 function sinceOk(v: unknown): v is Record<string, number> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const entries = Object.entries(v);
-  return entries.length <= 10_000 && entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0);
+  return (
+    entries.length <= 10_000 &&
+    entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0)
+  );
 }
 
 /**
@@ -47,9 +56,15 @@ function sinceOk(v: unknown): v is Record<string, number> {
  * namespace/author heads), forwards applied events to storage in batches and serves sync
  * sessions ("what am I missing since X") on its own WebSocket.
  */
-export async function startReplay(o: ReplayOptions): Promise<RunningService & { readonly applied: () => number }> {
+export async function startReplay(
+  o: ReplayOptions,
+): Promise<RunningService & { readonly applied: () => number }> {
   const log = o.logger ?? createLogger('replay');
-  const { registry, server: metricsServer, url: metricsUrl } = await startMetrics(o.metrics.host, o.metrics.port);
+  const {
+    registry,
+    server: metricsServer,
+    url: metricsUrl,
+  } = await startMetrics(o.metrics.host, o.metrics.port);
   const system = new ActorSystem(registry);
   const faults = new Faults(['stall-replay']);
   const heads = new HeadSet();
@@ -67,7 +82,8 @@ export async function startReplay(o: ReplayOptions): Promise<RunningService & { 
   const served = registry.counter(spec.peersServed).labels();
   const headSize = registry.gauge(spec.headSetSize).labels();
   registry.gauge(spec.headEventAge, {
-    collect: (g) => g.labels().set(heads.newestTs === 0 ? 0 : Math.max(0, (Date.now() - heads.newestTs) / 1000)),
+    collect: (g) =>
+      g.labels().set(heads.newestTs === 0 ? 0 : Math.max(0, (Date.now() - heads.newestTs) / 1000)),
   });
 
   const forward = system.spawn<SignedEvent>('replay_forwarder', () => (ev) => forwarder.push(ev), {
@@ -97,7 +113,9 @@ export async function startReplay(o: ReplayOptions): Promise<RunningService & { 
       if (req.ws.readyState !== 1) return;
       const events = heads.missing(req.ns, req.since, SYNC_LIMIT);
       for (const ev of events) req.ws.send(JSON.stringify({ t: 'ev', ev } satisfies Frame));
-      req.ws.send(JSON.stringify({ t: 'sync-done', ns: req.ns, count: events.length } satisfies Frame));
+      req.ws.send(
+        JSON.stringify({ t: 'sync-done', ns: req.ns, count: events.length } satisfies Frame),
+      );
       served.inc();
     },
     { capacity: o.syncQueueLimit ?? 10_000 },
@@ -146,7 +164,12 @@ export async function startReplay(o: ReplayOptions): Promise<RunningService & { 
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
       if (url.pathname === '/stats')
-        return sendJson(res, 200, { applied: appliedCount, heads: heads.size, forwarded: forwarder.forwarded, pendingForward: forwarder.pending });
+        return sendJson(res, 200, {
+          applied: appliedCount,
+          heads: heads.size,
+          forwarded: forwarder.forwarded,
+          pendingForward: forwarder.pending,
+        });
       if (url.pathname === '/events') {
         if (req.method !== 'GET') throw new HttpError(405, 'use GET');
         const ns = url.searchParams.get('ns') ?? '';
@@ -154,12 +177,18 @@ export async function startReplay(o: ReplayOptions): Promise<RunningService & { 
         const after = Number(url.searchParams.get('after_seq') ?? '0');
         const limit = Number(url.searchParams.get('limit') ?? '500');
         if (!NS_RE.test(ns)) throw new HttpError(400, 'ns: expected a namespace name');
-        if (!/^[A-Za-z0-9_-]{43}$/.test(author)) throw new HttpError(400, 'author: expected a base64url public key');
-        if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, 'after_seq: expected a whole number ≥ 0');
-        if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'limit: expected 1–1000');
+        if (!/^[A-Za-z0-9_-]{43}$/.test(author))
+          throw new HttpError(400, 'author: expected a base64url public key');
+        if (!Number.isSafeInteger(after) || after < 0)
+          throw new HttpError(400, 'after_seq: expected a whole number ≥ 0');
+        if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
+          throw new HttpError(400, 'limit: expected 1–1000');
         return sendJson(res, 200, { events: heads.range(ns, author, after, limit) });
       }
-      throw new HttpError(404, 'not found: the replay serves WebSocket sync sessions, /events, /stats, /healthz and /control/fault');
+      throw new HttpError(
+        404,
+        'not found: the replay serves WebSocket sync sessions, /events, /stats, /healthz and /control/fault',
+      );
     } catch (e) {
       sendError(res, e);
     }
@@ -172,7 +201,13 @@ export async function startReplay(o: ReplayOptions): Promise<RunningService & { 
       onJoin: () => {
         ws.on('message', (data, isBinary) => {
           const f = isBinary ? undefined : parseFrame(data.toString());
-          if (f === undefined || f.t !== 'sync' || typeof f.ns !== 'string' || !NS_RE.test(f.ns) || !sinceOk(f.since)) {
+          if (
+            f === undefined ||
+            f.t !== 'sync' ||
+            typeof f.ns !== 'string' ||
+            !NS_RE.test(f.ns) ||
+            !sinceOk(f.since)
+          ) {
             ws.send(JSON.stringify({ t: 'err', reason: 'protocol_error' } satisfies Frame));
             ws.close(1008, 'protocol_error');
             return;
