@@ -5,6 +5,7 @@ import { budgetReport, formatBudgetReport } from './budget.js';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { startDemo } from './demo.js';
 import { up } from './up.js';
+import { hubSettings, runHub } from './hub-command.js';
 import {
   relayCommand,
   replayCommand,
@@ -39,9 +40,14 @@ Commands:
                         Serve the catalog's relay, replay and storage metrics from a
                         synthetic workload on three consecutive ports (default 9464).
   up [--peers N] [--rate R] [--churn C] [--duration S] [--fault SPEC]… [--base-port P] [--data DIR]
+     [--listen HOST:PORT] [--config FILE]
                         Run the reference deployment as processes (two linked relays,
                         replay, storage) under load; prints /metrics URLs and a status line.
                         This is what \`npm start\` runs.
+  hub [--config FILE] [--listen HOST:PORT] [--data DIR]
+                        Run the hub alone: scrape the config's targets (plus the host and
+                        itself) into the embedded TSDB and serve the Prometheus HTTP API
+                        (default 127.0.0.1:9400).
   relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
   replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
   storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
@@ -162,8 +168,40 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (cmd === 'storage') return await storageCommand(rest2, io);
     if (cmd === 'load') return await loadCommand(rest2, io);
     if (cmd === 'fault') return await faultCommand(rest2, io);
+    if (cmd === 'hub') {
+      const v = parse(rest2, 'hub', {
+        config: { type: 'string' },
+        listen: { type: 'string' },
+        data: { type: 'string' },
+      });
+      if (v.help === true) {
+        io.out(HELP);
+        return 0;
+      }
+      const { config } = loadConfig(v.config as string | undefined);
+      let settings;
+      try {
+        settings = hubSettings(
+          config,
+          v.listen as string | undefined,
+          v.data as string | undefined,
+        );
+      } catch (e) {
+        throw new UsageError(`hub: ${(e as Error).message}`);
+      }
+      const hub = await runHub(settings, config.scrape);
+      io.out(`Canopy hub: Prometheus API at ${hub.url}/api/v1/  (data in ${settings.dataDir})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await hub.stop();
+      return 0;
+    }
     if (cmd === 'up') {
       const v = parse(rest2, 'up', {
+        listen: { type: 'string' },
+        config: { type: 'string' },
         peers: LOAD_FLAGS.peers,
         rate: LOAD_FLAGS.rate,
         churn: LOAD_FLAGS.churn,
@@ -190,21 +228,39 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       } catch (e) {
         throw new UsageError(`up: ${(e as Error).message}`);
       }
-      const ac = new AbortController();
-      process.once('SIGINT', () => ac.abort());
-      process.once('SIGTERM', () => ac.abort());
-      const basePort = port(v['base-port'] as string | undefined, 7000);
-      await up({
-        out: io.out,
-        signal: ac.signal,
-        basePort,
-        faults,
+      // Services take base…base+3 and their /metrics base+100…base+103.
+      const bp = v['base-port'] as string | undefined;
+      const basePort = bp === undefined ? 7000 : Number(bp);
+      if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535 - 103)
+        throw new UsageError(
+          `up: --base-port: expected a port number 1–${65535 - 103} (services use it to +3, ` +
+            `their /metrics +100 to +103), got "${bp}"`,
+        );
+      const { config } = loadConfig(v.config as string | undefined);
+      let settings;
+      try {
+        settings = hubSettings(
+          config,
+          v.listen as string | undefined,
+          v.data as string | undefined,
+        );
+      } catch (e) {
+        throw new UsageError(`up: ${(e as Error).message}`);
+      }
+      // Every flag is checked before anything starts or a signal handler is installed.
+      const opts = {
+        hub: settings,
+        scrape: config.scrape,
         ...(typeof v.data === 'string' ? { dataDir: v.data } : {}),
         ...(n('peers', 1) !== undefined ? { peers: n('peers', 1)! } : {}),
         ...(n('rate', 0) !== undefined ? { rate: n('rate', 0)! } : {}),
         ...(n('churn', 0) !== undefined ? { churn: n('churn', 0)! } : {}),
         ...(n('duration', 1) !== undefined ? { durationS: n('duration', 1)! } : {}),
-      });
+      };
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      process.once('SIGTERM', () => ac.abort());
+      await up({ out: io.out, signal: ac.signal, basePort, faults, ...opts });
       return 0;
     }
     throw new UsageError(`unknown command "${cmd}"`);

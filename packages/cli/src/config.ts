@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ScrapeConfigSchema, parseDuration, parseBytes } from '@canopy/hub';
 
 /** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
 export class ConfigError extends Error {
@@ -47,10 +48,50 @@ const Budget = z
   })
   .default({ series: 10_000 });
 
+const HOST_PORT = /^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/;
+
+const Hub = z
+  .strictObject({
+    listen: z
+      .string({ error: 'expected HOST:PORT, e.g. 127.0.0.1:9400' })
+      .regex(HOST_PORT, { error: 'expected HOST:PORT, e.g. 127.0.0.1:9400' })
+      .default('127.0.0.1:9400'),
+    data: z.string({ error: 'expected a folder path' }).default('.canopy'),
+    retention: z
+      .string({ error: 'expected a duration such as "15d"' })
+      .refine(
+        (s) => {
+          try {
+            return parseDuration(s) > 0;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a duration such as "15d" or "12h"' },
+      )
+      .default('15d'),
+    retention_size: z
+      .union([z.string(), z.number()], { error: 'expected a size such as "2GiB" (0 = no limit)' })
+      .refine(
+        (s) => {
+          try {
+            return parseBytes(s) >= 0;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a size such as "2GiB" (0 = no limit)' },
+      )
+      .default(0),
+  })
+  .default({ listen: '127.0.0.1:9400', data: '.canopy', retention: '15d', retention_size: 0 });
+
 /** Schema of `canopy.yaml`. Every section is optional; defaults describe one of each. */
 export const ConfigSchema = z.strictObject({
   budget: Budget,
   deployment: Deployment,
+  hub: Hub,
+  scrape: ScrapeConfigSchema.prefault({}),
 });
 
 /** A validated `canopy.yaml`. */

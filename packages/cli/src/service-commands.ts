@@ -181,11 +181,8 @@ export async function loadCommand(args: string[], io: CliIO): Promise<number> {
     );
   const replay = v.replay as string | undefined;
   const storage = v.storage as string | undefined;
-  const ac = new AbortController();
-  process.once('SIGINT', () => ac.abort());
-  let prev: LoadProgress | undefined;
-  const tty = process.stderr.isTTY === true;
-  const result = await runLoad({
+  // Every flag is checked before the load starts or a signal handler is installed.
+  const opts = {
     relays,
     ...(replay !== undefined ? { replayUrl: url(c, replay, 'replay', ['http:', 'https:']) } : {}),
     ...(storage !== undefined
@@ -196,6 +193,13 @@ export async function loadCommand(args: string[], io: CliIO): Promise<number> {
     churn: num(c, v.churn as string | undefined, 'churn', 30),
     durationS: num(c, v.duration as string | undefined, 'duration', 60, 1),
     faults,
+  };
+  const ac = new AbortController();
+  process.once('SIGINT', () => ac.abort());
+  let prev: LoadProgress | undefined;
+  const tty = process.stderr.isTTY === true;
+  const result = await runLoad({
+    ...opts,
     signal: ac.signal,
     onProgress: (p) => {
       const line = formatProgress(p, prev);

@@ -3,6 +3,8 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, formatProgress, type FaultStep, type LoadProgress } from '@canopy/services';
+import type { ScrapeConfig } from '@canopy/hub';
+import { runHub, type HubSettings } from './hub-command.js';
 
 /** Options of {@link up}. */
 export interface UpOptions {
@@ -16,6 +18,10 @@ export interface UpOptions {
   /** Seconds of load; default: until Ctrl-C. */
   readonly durationS?: number;
   readonly faults?: readonly FaultStep[];
+  /** The hub to run alongside, scraping every service, itself and the host. */
+  readonly hub?: HubSettings;
+  /** Scrape settings (and extra targets) from the config. */
+  readonly scrape?: ScrapeConfig;
   readonly out: (s: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -53,7 +59,7 @@ async function waitReady(url: string, child: Child, ms: number): Promise<void> {
  */
 export async function up(o: UpOptions): Promise<void> {
   const base = o.basePort ?? 7000;
-  const data = resolve(o.dataDir ?? '.canopy');
+  const data = resolve(o.hub?.dataDir ?? o.dataDir ?? '.canopy');
   mkdirSync(join(data, 'logs'), { recursive: true });
   const h = '127.0.0.1';
   const addr = (n: number) => `${h}:${base + n}`;
@@ -116,6 +122,7 @@ export async function up(o: UpOptions): Promise<void> {
     return child;
   };
   let stopping = false;
+  let hub: Awaited<ReturnType<typeof runHub>> | undefined;
   const indexOf = { storage: 3, 'relay-a': 0, 'relay-b': 1, replay: 2 } as Record<string, number>;
   try {
     for (const [name, args] of specs) {
@@ -123,7 +130,22 @@ export async function up(o: UpOptions): Promise<void> {
       children.push(c);
       await waitReady(c.metricsUrl, c, 15_000);
     }
+    let hubUrl = '';
+    if (o.hub !== undefined && o.scrape !== undefined) {
+      const sc = o.scrape;
+      const targets = children.map((c) => ({
+        url: c.metricsUrl,
+        service: c.name.startsWith('relay') ? 'relay' : c.name,
+        instance: new URL(c.metricsUrl).host,
+        interval: sc.interval,
+        timeout: sc.timeout,
+        sample_limit: sc.sample_limit,
+      }));
+      hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] });
+      hubUrl = hub.url;
+    }
     o.out('Canopy reference deployment is up:\n');
+    if (hubUrl !== '') o.out(`  hub      ${hubUrl}  (Prometheus API at ${hubUrl}/api/v1/query)\n`);
     for (const c of children)
       o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
     o.out(
@@ -159,6 +181,7 @@ export async function up(o: UpOptions): Promise<void> {
     if (tty) o.out('\n');
   } finally {
     stopping = true;
+    await hub?.stop();
     await Promise.all(
       children.map(
         (c) =>

@@ -1,0 +1,172 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { TSDB } from './tsdb/index.js';
+import { Scraper, hostTarget, type ScrapeConfig, type SourceTarget } from './scrape/index.js';
+import { apiHandler, type TargetView } from './api/router.js';
+import { renderHubMetrics, type HubStats } from './self-metrics.js';
+import type { Appender, Labels } from './model.js';
+
+/** Options of {@link startHub}. */
+export interface HubOptions {
+  /** Where the HTTP API listens. Default 127.0.0.1:9400. */
+  readonly host?: string;
+  readonly port?: number;
+  /** Data folder (the TSDB lives in `<dir>/tsdb`). */
+  readonly dataDir: string;
+  readonly scrape: ScrapeConfig;
+  /** Retention by time, ms. Default 15 days. */
+  readonly retentionMs?: number;
+  /** Retention by size, bytes; 0 = none. */
+  readonly retentionBytes?: number;
+  /** Scrape the built-in host collector (embedded mode). Default true. */
+  readonly host_collector?: boolean;
+  /** Scrape the hub's own metrics. Default true. */
+  readonly selfScrape?: boolean;
+  /** Version reported by buildinfo. */
+  readonly version?: string;
+}
+
+/** A running hub. */
+export interface Hub {
+  readonly url: string;
+  readonly tsdb: TSDB;
+  readonly scraper: Scraper;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded hub: opens the TSDB, scrapes the configured targets (plus the host and
+ * itself), and serves the Prometheus HTTP API and its own /metrics.
+ *
+ * @example const hub = await startHub({ dataDir: '.canopy', scrape: parseScrapeConfig({ targets: [] }) });
+ */
+export async function startHub(o: HubOptions): Promise<Hub> {
+  const dir = join(o.dataDir, 'tsdb');
+  mkdirSync(dir, { recursive: true });
+  const tsdb = TSDB.open({
+    dir,
+    ...(o.retentionMs !== undefined ? { retentionMs: o.retentionMs } : {}),
+    ...(o.retentionBytes !== undefined ? { retentionBytes: o.retentionBytes } : {}),
+  });
+  const stats: HubStats = {
+    series: 0,
+    headSeries: 0,
+    samplesAppended: 0,
+    samplesRejected: 0,
+    bytesOnDisk: 0,
+    queries: 0,
+    queryErrors: 0,
+    querySeconds: 0,
+  };
+  // Count what goes through the TSDB's appender.
+  const countingAppender = (): Appender => {
+    const a = tsdb.appender();
+    return {
+      append(labels: Labels, t: number, v: number): boolean {
+        const ok = a.append(labels, t, v);
+        if (ok) stats.samplesAppended++;
+        else stats.samplesRejected++;
+        return ok;
+      },
+      commit() {
+        a.commit();
+      },
+    };
+  };
+  const host = o.host ?? '127.0.0.1';
+  const port = o.port ?? 9400;
+  const instance = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const sources: SourceTarget[] = [];
+  if (o.selfScrape !== false)
+    sources.push({
+      service: 'hub',
+      instance,
+      url: `http://${instance}/metrics`,
+      source: {
+        collect: async () => {
+          const s = tsdb.stats();
+          stats.series = s.series;
+          stats.headSeries = s.headSeries;
+          stats.bytesOnDisk = s.bytesOnDisk;
+          return renderHubMetrics(stats);
+        },
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      },
+    });
+  if (o.host_collector !== false) sources.push(hostTarget());
+  const scraper = new Scraper(countingAppender, o.scrape, {
+    sources,
+    metadata: (_target, md) => {
+      for (const [name, m] of md)
+        tsdb.setMetadata(name, { type: m.type, help: m.help, unit: m.unit });
+    },
+  });
+
+  const targets = (): TargetView[] =>
+    scraper.targets().map((t) => ({
+      service: t.service,
+      instance: t.instance,
+      url: t.url,
+      health: t.health,
+      lastScrape: t.lastScrape === 0 ? undefined : t.lastScrape,
+      lastScrapeDurationSeconds: t.lastScrapeDurationSeconds,
+      lastError: t.lastError,
+      intervalMs: t.interval,
+      timeoutMs: t.timeout,
+    }));
+  const api = apiHandler({
+    querier: tsdb,
+    metadata: (metric) => tsdb.metadata(metric),
+    targets,
+    version: o.version ?? '0.1.0',
+  });
+  const server: Server = createServer((req, res) => {
+    if (api(req, res)) return;
+    if (req.url === '/metrics') {
+      const s = tsdb.stats();
+      stats.series = s.series;
+      stats.headSeries = s.headSeries;
+      stats.bytesOnDisk = s.bytesOnDisk;
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderHubMetrics(stats));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(
+      'not found: the hub serves the Prometheus API under /api/v1/, /metrics, /-/healthy and /-/ready\n',
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const boundPort = typeof addr === 'object' && addr !== null ? addr.port : port;
+  scraper.start();
+  const compactTimer = setInterval(() => {
+    try {
+      tsdb.compact();
+    } catch {
+      // retention problems must not stop ingestion; the next round retries
+    }
+  }, 60_000);
+  compactTimer.unref();
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    tsdb,
+    scraper,
+    async stop() {
+      clearInterval(compactTimer);
+      await scraper.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      tsdb.close();
+    },
+  };
+}

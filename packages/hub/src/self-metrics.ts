@@ -1,0 +1,76 @@
+/**
+ * The hub's own metrics in the Prometheus text format. The hub may not import the
+ * telemetry library (DESIGN.md: the hub meets services only over HTTP), so this small set is
+ * rendered by hand; the hub scrapes it like any target.
+ */
+
+/** Counters and gauges the hub keeps about itself. */
+export interface HubStats {
+  series: number;
+  headSeries: number;
+  samplesAppended: number;
+  samplesRejected: number;
+  bytesOnDisk: number;
+  queries: number;
+  queryErrors: number;
+  querySeconds: number;
+}
+
+const startTime = Math.round((Date.now() - performance.now()) / 10) / 100;
+
+function family(name: string, type: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${Number.isFinite(value) ? value : 0}\n`;
+}
+
+/** Renders the hub's self-metrics (text format 0.0.4). */
+export function renderHubMetrics(s: HubStats): string {
+  const cpu = process.cpuUsage();
+  return (
+    family('canopy_hub_series', 'gauge', 'Series known to the hub TSDB.', s.series) +
+    family('canopy_hub_head_series', 'gauge', 'Series with an open head chunk.', s.headSeries) +
+    family(
+      'canopy_hub_samples_appended_total',
+      'counter',
+      'Samples appended to the TSDB.',
+      s.samplesAppended,
+    ) +
+    family(
+      'canopy_hub_samples_rejected_total',
+      'counter',
+      'Samples rejected (out of order or duplicate).',
+      s.samplesRejected,
+    ) +
+    family('canopy_hub_storage_bytes', 'gauge', 'Bytes of the TSDB on disk.', s.bytesOnDisk) +
+    family('canopy_hub_queries_total', 'counter', 'PromQL queries evaluated.', s.queries) +
+    family(
+      'canopy_hub_query_errors_total',
+      'counter',
+      'PromQL queries that failed.',
+      s.queryErrors,
+    ) +
+    family(
+      'canopy_hub_query_seconds_total',
+      'counter',
+      'Time spent evaluating PromQL queries.',
+      s.querySeconds,
+    ) +
+    family(
+      'process_cpu_seconds_total',
+      'counter',
+      'Total user and system CPU time spent by the process.',
+      (cpu.user + cpu.system) / 1e6,
+    ) +
+    family(
+      'process_resident_memory_bytes',
+      'gauge',
+      'Resident memory size of the process.',
+      process.memoryUsage.rss(),
+    ) +
+    family(
+      'process_start_time_seconds',
+      'gauge',
+      'Start time of the process since the Unix epoch.',
+      startTime,
+    )
+  );
+}
