@@ -90,7 +90,6 @@ export function parseSelector(input: string): Matcher[] {
     }
     if (i !== s.length) fail('unexpected characters after the selector');
   }
-  if (out.length === 0) fail('a selector needs a metric name or at least one matcher');
   for (const m of out)
     if (m.type === '=~' || m.type === '!~') {
       try {
