@@ -5,6 +5,7 @@
  * `--json` prints only one object per peer row:
  * `{"name","canopy_ns","peer","peer_ns","ratio"}` with ratio = peer_ns / canopy_ns.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
 import { TARGETS, type Row } from './targets.js';
 import { counterBound, counterLabelled, counterLabelledPositional } from './cases/counter.js';
@@ -46,6 +47,7 @@ function table(rows: readonly (readonly string[])[]): string {
 async function main(): Promise<void> {
   if (!hasGc) process.stderr.write('bench: run with node --expose-gc for steadier numbers\n');
   const t0 = performance.now();
+  const load0 = loadavg()[0]!;
   const rows: Row[] = [];
   for (const c of CASES) {
     if (filter !== undefined && !c.name.includes(filter)) continue;
@@ -94,10 +96,12 @@ async function main(): Promise<void> {
     out.push(`  ${met ? 'met   ' : 'MISSED'}  ${t.row}: ${t.goal} (${actual})`);
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  // Other processes inflate wall-clock numbers; say how busy the machine was.
+  const load = `load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} CPUs`;
   out.push(
     '',
     `median of ${options.rounds} rounds of ~${options.batchMs} ms per subject; ` +
-      `± is half the interquartile range; ${secs} s total (sink ${sink.toExponential(3)})`,
+      `± is half the interquartile range; ${secs} s total; ${load} (sink ${sink.toExponential(3)})`,
   );
   process.stdout.write(out.join('\n') + '\n');
 }

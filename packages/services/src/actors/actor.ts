@@ -105,17 +105,18 @@ export class Actor<M, R = void> {
 
   /** Enqueues a message, waiting while the mailbox is full (backpressure). */
   async send(msg: M, trace?: TraceCarrier): Promise<void> {
-    while (this.size === this.queue.length && !this.stopped)
+    while (this.size === this.queue.length && !this.stopped && !this.closing)
       await new Promise<void>((r) => this.waiters.push(r));
-    if (this.stopped) throw new ActorStoppedError(this.type);
+    // Draining (stopWhenDrained) takes no new messages, like trySend.
+    if (this.stopped || this.closing) throw new ActorStoppedError(this.type);
     this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
   }
 
   /** Sends a message and resolves with the handler's result (rejects if it panics). */
   async ask(msg: M, trace?: TraceCarrier): Promise<R> {
-    while (this.size === this.queue.length && !this.stopped)
+    while (this.size === this.queue.length && !this.stopped && !this.closing)
       await new Promise<void>((r) => this.waiters.push(r));
-    if (this.stopped) throw new ActorStoppedError(this.type);
+    if (this.stopped || this.closing) throw new ActorStoppedError(this.type);
     return new Promise<R>((resolve, reject) => {
       this.push({
         msg,

@@ -134,7 +134,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
   }
 
   async function connect(peer: SimPeer): Promise<void> {
-    if (peer.connecting || ending) return;
+    if (peer.connecting || peer.conn !== undefined || ending) return;
     peer.connecting = true;
     try {
       const conn = await connectPeer({
@@ -153,7 +153,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
       conn.subscribe(peer.ns);
       conn.ws.once('close', () => {
         p.connected--;
-        peer.conn = undefined;
+        if (peer.conn === conn) peer.conn = undefined;
         if (!ending && !churning.has(peer)) {
           err('dropped');
           setTimeout(() => void connect(peer), 500).unref();
@@ -178,8 +178,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
   let carry = 0;
   let churnCarry = 0;
   const tickMs = 50;
+  let lastTick = performance.now();
   const publishTick = setInterval(() => {
-    carry += (o.rate * tickMs) / 1000;
+    // Credit the time that really passed: a timer that fires late (a busy event loop) must
+    // not quietly lower the rate. Capped so a long stall does not end in one huge burst.
+    const now = performance.now();
+    const dt = Math.min(now - lastTick, 1000);
+    lastTick = now;
+    carry += (o.rate * dt) / 1000;
     const live = peers.filter((x) => x.conn !== undefined && x.conn.ws.readyState === 1);
     while (carry >= 1 && live.length > 0) {
       carry--;
@@ -191,20 +197,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
       p.published++;
     }
     if (live.length === 0) carry = Math.min(carry, o.rate);
-    churnCarry += (o.churn * tickMs) / 60_000;
+    churnCarry += (o.churn * dt) / 60_000;
     while (churnCarry >= 1 && live.length > 0) {
       churnCarry--;
       const peer = live[Math.floor(Math.random() * live.length)]!;
+      if (churning.has(peer)) continue; // picked twice in one tick
+      const conn = peer.conn!;
       churning.add(peer);
-      peer.conn!.close();
       p.reconnects++;
-      setTimeout(
-        () => {
-          churning.delete(peer);
-          void connect(peer);
-        },
-        200 + Math.random() * 800,
-      ).unref();
+      // Come back a little after the close completes: a timer racing the close would see
+      // the old socket's close as a drop and connect the peer twice.
+      conn.ws.once('close', () =>
+        setTimeout(
+          () => {
+            churning.delete(peer);
+            void connect(peer);
+          },
+          200 + Math.random() * 800,
+        ).unref(),
+      );
+      conn.close();
     }
   }, tickMs);
 

@@ -4,7 +4,7 @@ import type { DISCONNECT_REASONS } from '@canopy/catalog';
 import { ActorSystem, type Actor } from '../actors/actor.js';
 import { checkEvent, eventId, NS_RE, type SignedEvent } from '../protocol/event.js';
 import { newIdentity, type Identity } from '../protocol/keys.js';
-import { serverHandshake } from '../protocol/handshake.js';
+import { isProtocolError, serverHandshake } from '../protocol/handshake.js';
 import { MAX_FRAME, MAX_SUBS, parseFrame, type Frame } from '../protocol/frames.js';
 import { Faults } from '../common/faults.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -60,6 +60,20 @@ interface FanoutMsg {
 }
 
 const SEEN_MAX = 200_000;
+
+/**
+ * Trace context is fanned out to every subscriber with the event, so it must be what it
+ * claims (a few short string fields such as `traceparent`), not arbitrary peer data.
+ */
+function traceCarrierOk(tc: unknown): boolean {
+  if (tc === undefined) return true;
+  if (typeof tc !== 'object' || tc === null || Array.isArray(tc)) return false;
+  const entries = Object.entries(tc);
+  return (
+    entries.length <= 4 &&
+    entries.every(([k, v]) => k.length <= 32 && typeof v === 'string' && v.length <= 512)
+  );
+}
 
 /**
  * The relay: a WebSocket server where peers prove their ed25519 key, subscribe to
@@ -161,7 +175,7 @@ export async function startRelay(
       case 'ev': {
         if (f.t === 'ev' && s.role !== 'relay') return drop(s, 'protocol_error');
         const ev = checkEvent(f.ev);
-        if (typeof ev === 'string') return drop(s, 'protocol_error');
+        if (typeof ev === 'string' || !traceCarrierOk(f.tc)) return drop(s, 'protocol_error');
         m.gossipIn.inc();
         if (!markSeen(eventId(ev))) return;
         const msg: FanoutMsg = { ev, tc: f.tc, from: s };
@@ -241,8 +255,9 @@ export async function startRelay(
 
   function accept(ws: WebSocket): void {
     const s = newSession(ws, 'peer');
-    ws.on('error', () => {
-      s.closeReason ??= 'error';
+    ws.on('error', (e) => {
+      // A frame over MAX_FRAME (ws closes with 1009) or other protocol breakage is the peer's fault.
+      s.closeReason ??= isProtocolError(e) ? 'protocol_error' : 'error';
     });
     ws.on('close', (code) => onClose(s, code));
     serverHandshake(ws, {

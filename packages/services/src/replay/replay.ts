@@ -41,6 +41,8 @@ interface SyncRequest {
 }
 
 const SYNC_LIMIT = 5000;
+/** Sync requests one peer may have waiting; more are answered `busy` (a flood stays bounded). */
+const MAX_SYNCS_PER_PEER = 4;
 
 function sinceOk(v: unknown): v is Record<string, number> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -106,9 +108,12 @@ export async function startReplay(
     },
     { capacity: 65_536 },
   );
+  // Sync requests each peer has waiting: one peer may not fill the queue for everyone.
+  const queuedBy = new WeakMap<WebSocket, number>();
   const syncer = system.spawn<SyncRequest>(
     'replay_sync',
     () => async (req) => {
+      queuedBy.set(req.ws, (queuedBy.get(req.ws) ?? 1) - 1);
       await waitWhileStalled();
       if (req.ws.readyState !== 1) return;
       const events = heads.missing(req.ns, req.since, SYNC_LIMIT);
@@ -212,8 +217,10 @@ export async function startReplay(
             ws.close(1008, 'protocol_error');
             return;
           }
-          if (!syncer.trySend({ ws, ns: f.ns, since: f.since }))
+          const queued = queuedBy.get(ws) ?? 0;
+          if (queued >= MAX_SYNCS_PER_PEER || !syncer.trySend({ ws, ns: f.ns, since: f.since }))
             ws.send(JSON.stringify({ t: 'err', reason: 'busy' } satisfies Frame));
+          else queuedBy.set(ws, queued + 1);
         });
       },
     });
