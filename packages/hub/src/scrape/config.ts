@@ -18,7 +18,11 @@ export interface ScrapeTarget {
   readonly interval: number;
   readonly timeout: number;
   readonly sample_limit: number;
-  /** File holding a bearer token, read at every scrape (so it can be rotated). */
+  /**
+   * File holding a bearer token, read at every scrape (so it can be rotated). A relative
+   * path is taken from the working directory; a loader that knows the config file's folder
+   * should resolve it first, as Prometheus does.
+   */
   readonly bearer_token_file?: string;
 }
 

@@ -25,14 +25,17 @@ function snippet(s: string): string {
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
 
+/** Whether char code `c` may start a name (`[a-zA-Z_]`, plus `:` for metric names). */
 export function isNameStart(c: number, colon: boolean): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (colon && c === 58);
 }
 
+/** Whether char code `c` may continue a name (also digits). */
 export function isNameChar(c: number, colon: boolean): boolean {
   return isNameStart(c, colon) || (c >= 48 && c <= 57);
 }
 
+/** Space or tab: the text format's field separators. */
 export function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -52,7 +55,10 @@ export function unescapeValue(raw: string): string {
   return out;
 }
 
-/** Scans one line of `s` (`lineStart`…`lineEnd`) from `pos`. */
+/**
+ * Scans one line of `s` (`lineStart`…`lineEnd`) from `pos`; every method advances `pos` and
+ * throws a {@link ParseError} naming `line` on bad input.
+ */
 export class LineScanner {
   pos = 0;
   line = 0;
@@ -75,6 +81,7 @@ export class LineScanner {
     readonly om: boolean,
   ) {}
 
+  /** Throws a {@link ParseError} for the current line. */
   fail(reason: string): never {
     throw new ParseError(this.line, reason, this.s.slice(this.lineStart, this.lineEnd));
   }
@@ -95,6 +102,7 @@ export class LineScanner {
     return s.slice(start, this.pos);
   }
 
+  /** A metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`). */
   metricName(): string {
     const s = this.s;
     const start = this.pos;

@@ -418,3 +418,52 @@ test('a large body parses quickly', () => {
   // ~6 MB; generous bound so slow CI machines pass, tight enough to catch a quadratic bug.
   assert.ok(ms < 3000, `took ${ms} ms`);
 });
+
+test('histogram points are found whatever the label order, spacing or position of le', () => {
+  const body =
+    '# TYPE h histogram\n' +
+    'h_bucket{a="x",le="0.5",z="y"} 1\nh_bucket{a="x", le="+Inf", z="y"} 2\nh_count{z="y",a="x"} 2\n' +
+    'h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 3\n' +
+    'h_bucket{le="1",z="q"} 1\nh_bucket{z="q",le="+Inf"} 1\n' +
+    'h_bucket{a="w",le="1"} 1\nh_bucket{le="+Inf",a="w"} 1\nh_sum{a="w",b=""} 1\n';
+  assert.equal(parseText(body).samples.length, 11);
+  assert.throws(
+    () =>
+      parseText(
+        '# TYPE h histogram\nh_bucket{a="x",le="1",z="y"} 1\nh_bucket{a="x",le="+Inf",z="other"} 1\n',
+      ),
+    { message: 'line 2: histogram h{a="x",z="y"} has no +Inf bucket' },
+  );
+});
+
+test('keys are canonical: label order, blanks, trailing commas and empty values do not matter', () => {
+  const e = parseText(
+    'a{x="1",y="2"} 1\nb{y="2",x="1"} 1\nc { x = "1" , y="2", } 1\nd{x="1",e="",y="2"} 1\n' +
+      'f{x="q\\"\\\\\\n"} 1\ng{} 1\n',
+  );
+  assert.deepEqual(
+    e.samples.map((s) => s.key),
+    [
+      'a{x="1",y="2"}',
+      'b{x="1",y="2"}',
+      'c{x="1",y="2"}',
+      'd{x="1",y="2"}',
+      'f{x="q\\"\\\\\\n"}',
+      'g',
+    ],
+  );
+  assert.deepEqual(e.samples[3]!.labels, { x: '1', y: '2' });
+  assert.equal(e.samples[4]!.labels['x'], 'q"\\\n');
+  assert.deepEqual(e.samples[5]!.labels, {});
+  assert.deepEqual(Object.keys(e.samples[1]!.labels), ['x', 'y']);
+  // the scraper finds duplicates itself and may turn the parser's check off
+  assert.equal(parseText('a 1\na 1\n', { duplicates: false }).samples.length, 2);
+});
+
+test('a TYPE line between samples of the same name re-resolves the family', () => {
+  const e = parseText('x_sum 1\n# TYPE y gauge\ny 2\nx_sum 3\n', { duplicates: false });
+  assert.deepEqual(
+    e.samples.map((s) => s.value),
+    [1, 2, 3],
+  );
+});

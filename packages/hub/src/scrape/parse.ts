@@ -19,59 +19,36 @@ import {
   sortedOrder,
   unescapeValue,
 } from './lexer.js';
+import {
+  duplicateMessage,
+  formatOf,
+  parseFloatValue,
+  type Exposition,
+  type MetricMetadata,
+  type MetricType,
+  type ParsedSample,
+} from './exposition.js';
+import {
+  ALL_SUFFIXES,
+  newFamily,
+  OM_TYPES,
+  suffixesOf,
+  TEXT_TYPES,
+  type Family,
+  type HistogramPoint,
+} from './family.js';
 
 export { ParseError } from './lexer.js';
-
-/** The two exposition formats. */
-export type ExpositionFormat = 'text' | 'openmetrics';
-
-/** Metric types; the text format's `untyped` is reported as `unknown`, as Prometheus does. */
-export type MetricType =
-  | 'counter'
-  | 'gauge'
-  | 'histogram'
-  | 'gaugehistogram'
-  | 'summary'
-  | 'info'
-  | 'stateset'
-  | 'unknown';
-
-/** What a family's `# TYPE`, `# HELP` and `# UNIT` lines say ('' where absent). */
-export interface MetricMetadata {
-  readonly type: MetricType;
-  readonly help: string;
-  readonly unit: string;
-}
-
-/** One sample line. */
-export interface ParsedSample {
-  /** The metric name (`__name__`). */
-  readonly name: string;
-  /**
-   * The labels as exposed, without `__name__`, in sorted order; labels with empty values are
-   * dropped. Built on first access.
-   */
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-  /** The sample's own timestamp (ms), if it had one. */
-  readonly timestampMs?: number | undefined;
-  /**
-   * Canonical identity of the series: `name{a="x",b="y"}` with labels sorted, values as
-   * escaped in the body and empty values dropped. Equal keys, equal series.
-   */
-  readonly key: string;
-  /** 1-based line number. */
-  readonly line: number;
-}
-
-/** A parsed body. */
-export interface Exposition {
-  readonly format: ExpositionFormat;
-  /** Samples in document order (OpenMetrics `_created` samples are not included). */
-  readonly samples: ParsedSample[];
-  /** Metadata of every family with a TYPE, HELP or UNIT line, by family name. */
-  readonly metadata: Map<string, MetricMetadata>;
-}
+export {
+  duplicateMessage,
+  formatOf,
+  parseFloatValue,
+  type Exposition,
+  type ExpositionFormat,
+  type MetricMetadata,
+  type MetricType,
+  type ParsedSample,
+} from './exposition.js';
 
 /** Options of {@link parseText}, {@link parseOpenMetrics} and {@link parseExposition}. */
 export interface ParseOptions {
@@ -85,19 +62,6 @@ export interface ParseOptions {
    * looks every key up in its own map (the scraper) checks there instead and saves a map.
    */
   readonly duplicates?: boolean;
-}
-
-/**
- * The format a Content-Type names: OpenMetrics for `application/openmetrics-text` (any
- * version), otherwise the text format, which is what Prometheus 2 falls back to.
- *
- * @example formatOf('application/openmetrics-text; version=1.0.0; charset=utf-8') // 'openmetrics'
- */
-export function formatOf(contentType: string | undefined): ExpositionFormat {
-  if (contentType === undefined) return 'text';
-  const semi = contentType.indexOf(';');
-  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-  return media === 'application/openmetrics-text' ? 'openmetrics' : 'text';
 }
 
 /**
@@ -130,117 +94,6 @@ export function parseText(body: string, options: ParseOptions = {}): Exposition 
  */
 export function parseOpenMetrics(body: string, options: ParseOptions = {}): Exposition {
   return new Parser(body, true, options).run();
-}
-
-/**
- * Parses a sample value as Go's `strconv.ParseFloat` does for decimal input (what
- * Prometheus uses): `1`, `-2.5e3`, `.5`, `NaN`, `+Inf`, `-inf`, `Infinity`. Returns
- * undefined when the text is not a number.
- *
- * @example parseFloatValue('+Inf') // Infinity
- */
-export function parseFloatValue(s: string): number | undefined {
-  const n = s.length;
-  if (n === 0) return undefined;
-  let plain = true;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    // digits . + - e E
-    if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
-    const v = Number(s);
-    return v === v ? v : undefined;
-  }
-  switch (s.toLowerCase()) {
-    case 'nan':
-      return NaN;
-    case 'inf':
-    case '+inf':
-    case 'infinity':
-    case '+infinity':
-      return Infinity;
-    case '-inf':
-    case '-infinity':
-      return -Infinity;
-    default:
-      return undefined;
-  }
-}
-
-const TEXT_TYPES: ReadonlySet<string> = new Set([
-  'counter',
-  'gauge',
-  'histogram',
-  'summary',
-  'untyped',
-]);
-const OM_TYPES: ReadonlySet<string> = new Set([
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-  'unknown',
-]);
-
-/** Suffixes a family's sample names may carry, per type and format. */
-function suffixesOf(type: MetricType, om: boolean): readonly string[] {
-  switch (type) {
-    case 'counter':
-      return om ? ['_total', '_created'] : [''];
-    case 'histogram':
-      return om ? ['_bucket', '_count', '_sum', '_created'] : ['_bucket', '_count', '_sum'];
-    case 'gaugehistogram':
-      return ['_bucket', '_gcount', '_gsum'];
-    case 'summary':
-      return om ? ['', '_count', '_sum', '_created'] : ['', '_count', '_sum'];
-    case 'info':
-      return ['_info'];
-    default:
-      return [''];
-  }
-}
-
-const ALL_SUFFIXES = [
-  '_bucket',
-  '_count',
-  '_sum',
-  '_total',
-  '_created',
-  '_gcount',
-  '_gsum',
-  '_info',
-];
-
-interface Family {
-  readonly name: string;
-  type: MetricType;
-  typed: boolean;
-  help: string | undefined;
-  unit: string | undefined;
-  hasSamples: boolean;
-  suffixes: readonly string[];
-}
-
-interface HistogramPoint {
-  readonly line: number;
-  readonly series: string;
-  hasInf: boolean;
-}
-
-/**
- * The error for a series seen twice in one body, `key` being {@link ParsedSample.key}.
- *
- * @example duplicateMessage('a{b="c"}', 3) // 'duplicate series a{b="c"} (first on line 3)'
- */
-export function duplicateMessage(key: string, firstLine: number): string {
-  return `duplicate series ${key} (first on line ${firstLine})`;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -399,15 +252,7 @@ class Parser extends LineScanner {
   private family(name: string, kw: string): Family {
     let f = this.families.get(name);
     if (f === undefined) {
-      f = {
-        name,
-        type: 'unknown',
-        typed: false,
-        help: undefined,
-        unit: undefined,
-        hasSamples: false,
-        suffixes: [''],
-      };
+      f = newFamily(name, false);
       this.families.set(name, f);
     } else if (f.hasSamples) {
       this.fail(`${kw} line for ${name} after its samples`);
@@ -611,15 +456,7 @@ class Parser extends LineScanner {
       if (f !== undefined && f.suffixes.includes(suffix)) return (this.cur = f);
     }
     // A sample without metadata is a family of its own, of unknown type.
-    f = {
-      name,
-      type: 'unknown',
-      typed: false,
-      help: undefined,
-      unit: undefined,
-      hasSamples: true,
-      suffixes: [''],
-    };
+    f = newFamily(name, true);
     this.families.set(name, f);
     return (this.cur = f);
   }

@@ -351,6 +351,31 @@ test('bad bodies fail the scrape with the parse error', async () => {
   );
 });
 
+test('series are identified by their labels, not the order they are written in', async () => {
+  let body = 'm{a="1",b="2"} 1\n';
+  await withServer(
+    fixed(() => body),
+    async (srv) => {
+      const { app, scraper, clock } = setup({ targets: [{ url: srv.url, service: 's' }] });
+      await scraper.scrapeNow();
+      body = 'm{b="2", a="1"} 2\n';
+      clock.t += 1000;
+      await scraper.scrapeNow();
+      assert.equal(status(scraper).seriesAdded, 0);
+      assert.equal(app.staleAt(clock.t).length, 0);
+      assert.equal(value(app, { __name__: 'm' }, clock.t), 2);
+      body = 'm{a="1",b="2"} 1\nm{b="2",a="1"} 1\n';
+      clock.t += 1000;
+      await scraper.scrapeNow();
+      assert.equal(
+        status(scraper).lastError,
+        'line 2: duplicate series m{a="1",b="2"} (first on line 1)',
+      );
+      await scraper.stop();
+    },
+  );
+});
+
 test('truncated and non-UTF-8 bodies fail the scrape', async () => {
   const cases: [(res: import('node:http').ServerResponse) => void, string][] = [
     [

@@ -133,7 +133,7 @@ export class Scraper {
   /**
    * Starts every target's timer. A target scrapes at a fixed phase of its interval derived
    * from its labels and URL, so targets are spread over the interval and keep their phase
-   * across restarts.
+   * across restarts. Calling it again does nothing; a stopped scraper does not restart.
    */
   start(): void {
     if (this.started) return;

@@ -167,11 +167,17 @@ export class TargetLoop {
   }
 
   private arm(): void {
-    this.timer = setTimeout(() => this.tick(), Math.max(0, this.next - Date.now()));
+    // setTimeout takes at most 2^31-1 ms (24.8 days); a longer wait is re-armed in tick().
+    const delay = Math.min(Math.max(0, this.next - Date.now()), 0x7fffffff);
+    this.timer = setTimeout(() => this.tick(), delay);
   }
 
   private tick(): void {
     if (this.stopped) return;
+    if (this.next - Date.now() > 1) {
+      this.arm();
+      return;
+    }
     // A scrape still running (it cannot outlive its timeout, ≤ interval, except for
     // parsing) makes this slot be skipped rather than queued.
     if (this.pending === 0) void this.scrapeNow();
@@ -283,6 +289,7 @@ export class TargetLoop {
       app.commit();
     } catch (e) {
       error ??= `storing samples failed: ${messageOf(e)}`;
+      this.series.forget();
     }
     this.state = {
       ...this.state,

@@ -132,6 +132,15 @@ export class TargetSeries {
     this.gen++;
   }
 
+  /**
+   * Forgets every series without writing anything: after the appender failed mid-scrape,
+   * what was stored is unknown, so the next scrape starts afresh.
+   */
+  forget(): void {
+    this.series.clear();
+    this.gen++;
+  }
+
   /** `__name__`, the scraped labels, then the target labels (honor_labels: false). */
   private build(s: ParsedSample): Labels {
     const l: Record<string, string> = { __name__: s.name };
