@@ -14,7 +14,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { instantQuery, PromQLError, rangeQuery } from '../promql/index.js';
 import type { Querier } from '../model.js';
-import type { Outcome, QueryData } from './compare.js';
+import { formatOutcome, type Outcome, type QueryData } from './compare.js';
 import { DATA_END_MS, DATA_START_MS, generate, type Dataset } from './generate.js';
 import {
   featureSummary,
@@ -111,8 +111,17 @@ describe('PromQL engine vs Prometheus (differential)', { skip }, () => {
     await prom?.stop();
   });
 
-  test('harness: the data set and Prometheus behave as the cases assume', (t) => {
-    assert.ok(ds !== undefined && ds.staleMarkers > 0, 'the data set has staleness markers');
+  test('harness: the data set and Prometheus behave as the cases assume', async (t) => {
+    assert.ok(ds !== undefined && prom !== undefined && ds.staleMarkers > 0);
+    // Every sample arrived: count_over_time sees all but the staleness markers. (Per name:
+    // count_over_time drops the name, and metrics share label sets.)
+    let counted = 0;
+    for (const name of new Set(ds.series.map((s) => s.labels['__name__'] ?? ''))) {
+      const o = await prom.instant(`sum(count_over_time(${name}[4h]))`, ds.endMs + 60_000);
+      assert.ok(o.ok && o.data.resultType === 'vector', `${name}: ${formatOutcome(o)}`);
+      counted += Number(o.data.result[0]?.value[1]);
+    }
+    assert.equal(counted, ds.samples - ds.staleMarkers, 'samples stored by Prometheus');
     assert.ok(CASES.length >= 300, `${CASES.length} cases`);
     const bad = results.filter((r) => r.harnessError !== undefined);
     assert.deepEqual(

@@ -374,6 +374,56 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
       feature: 'changes',
       exprs: ['changes(queue_depth[10m])', 'changes(replicas[30m])', 'changes(sensor_value[2m])'],
     },
+    {
+      // Extrapolation where series start late (replay/d at 90 m), end with staleness markers
+      // (relay/c at 100 m) or stop silently (storage/e at 150 m).
+      feature: 'extrapolation',
+      exprs: [
+        'rate(http_requests_total{instance=~"[cde]:9100", method="GET", code="200"}[5m])',
+        'increase(http_requests_total{instance=~"[cde]:9100", method="GET", code="200"}[10m])',
+        'increase(process_cpu_seconds_total{instance=~"[cde]:9100"}[3m])',
+        'delta(queue_depth{instance=~"[cde]:9100"}[10m])',
+        'irate(process_cpu_seconds_total{instance=~"[cde]:9100"}[2m])',
+        'deriv(queue_depth{instance=~"[cde]:9100"}[5m])',
+      ],
+      evals: [
+        ...[91 * MIN, 93 * MIN + 30_000, 100 * MIN + 30_000, 150 * MIN + 30_000].map((d): Eval => ({
+          kind: 'instant',
+          timeMs: S + d,
+          label: `instant t0${rel(d)}`,
+        })),
+        {
+          kind: 'range',
+          startMs: S + 88 * MIN,
+          endMs: S + 102 * MIN,
+          stepMs: 30_000,
+          label: 'range t0+88m..t0+102m step 30s',
+        },
+        {
+          kind: 'range',
+          startMs: S + 148 * MIN,
+          endMs: S + 157 * MIN,
+          stepMs: 20_000,
+          label: 'range t0+148m..t0+157m step 20s',
+        },
+      ],
+    },
+    {
+      // Large magnitudes (timestamps): naive sum-of-squares loses every digit here. Only
+      // functions over time: across series, Prometheus's own summation order varies from
+      // run to run (stddev(timestamp(up)) differs between two runs at 1e-8).
+      feature: 'numerics',
+      exprs: [
+        'stdvar_over_time(timestamp(aligned_gauge)[10m:15s])',
+        'stddev_over_time(timestamp(sensor_value)[10m:30s])',
+        'avg_over_time(timestamp(aligned_gauge)[10m:15s])',
+        'avg(timestamp(queue_depth))',
+        'quantile(0.3, timestamp(queue_depth))',
+        'deriv(timestamp(aligned_gauge)[5m:15s])',
+        'predict_linear(process_cpu_seconds_total[10m], 3600)',
+        'avg(process_cpu_seconds_total * 1e12)',
+      ],
+    },
     // ---------------------------------------------------------------- *_over_time
     {
       feature: 'over_time',
@@ -407,6 +457,7 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
         'quantile_over_time(-1, queue_depth[5m])',
         'quantile_over_time(2, queue_depth[5m])',
         'quantile_over_time(0.75, sensor_value[5m])',
+        'quantile_over_time(NaN, queue_depth[5m])',
       ],
     },
     // ---------------------------------------------------------------- absent
@@ -509,6 +560,9 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
         'clamp_min(queue_depth, 20)',
         'clamp_max(queue_depth, 20)',
         'clamp(sensor_value, -10, 10)',
+        'clamp(queue_depth, NaN, 10)',
+        'round(temperature_celsius, 0)',
+        'sgn(sensor_value)',
       ],
     },
     // ---------------------------------------------------------------- time & friends
@@ -585,6 +639,8 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
         'count by (le) (request_duration_seconds_bucket)',
         'sum({__name__=~".+_total", service="relay"})',
         'count({__name__="queue_depth", __name__="up"})',
+        'sum without (__name__) ({__name__=~"queue_depth|temperature_celsius"})',
+        'sum_over_time(up[5m]) / count_over_time(up[5m])',
       ],
     },
     {
@@ -753,6 +809,7 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
       feature: 'arith-vector',
       anyOutcome: true,
       exprs: [
+        'count_values by (service) ("service", replicas)',
         '{__name__=~"queue_depth|temperature_celsius"} / on(__name__, service, instance) {__name__=~"queue_depth|temperature_celsius"}',
         'up + on(service) group_left queue_depth{instance=~"[bcd]:9100"}',
       ],
@@ -824,6 +881,26 @@ export function buildCases(startMs: number, endMs: number): QueryCase[] {
         'label_join(up, "service", ",", "instance")',
         'queue_depth * on() temperature_celsius',
       ],
+    },
+    {
+      // Range parameters Prometheus refuses (its API checks them; so does rangeQuery).
+      feature: 'error-range-params',
+      expectError: 'bad_data',
+      exprs: ['vector(1)', 'queue_depth'],
+      evals: (
+        [
+          [-60 * MIN, 3 * 60 * MIN, 1_000, '> 11,000 points'],
+          [MIN, 0, 15_000, 'end before start'],
+          [0, MIN, 0, 'step 0'],
+          [0, MIN, -15_000, 'negative step'],
+        ] as const
+      ).map(([a, b, step, what]): Eval => ({
+        kind: 'range',
+        startMs: S + a,
+        endMs: S + b,
+        stepMs: step,
+        label: `range ${what}`,
+      })),
     },
     {
       // k is NaN where there is no `up` (before the data starts): "NaN overflows int64".
