@@ -4,6 +4,10 @@
  * Usage: `npm run bench [-- --json] [-- --full] [-- --filter <substring>]`
  * `--json` prints only one object per peer row:
  * `{"name","canopy_ns","peer","peer_ns","ratio"}` with ratio = peer_ns / canopy_ns.
+ *
+ * `npm run bench -- --hub [--json]` runs the hub benchmarks against VictoriaMetrics instead
+ * (bench/src/hub/run-hub.ts, about 2 minutes). `npm run bench -- --relay [--json]` runs the relay
+ * fan-out benchmark with telemetry on vs off (bench/src/relay-throughput.ts, about a minute).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -106,4 +110,12 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-await main();
+if (args.includes('--hub')) {
+  // Loaded only when asked: it starts VictoriaMetrics and takes minutes.
+  const { runHub } = await import('./hub/run-hub.js');
+  await runHub({ json });
+} else if (args.includes('--relay')) {
+  // Relay fan-out with telemetry on vs off: spawns relays, takes about a minute.
+  const { runRelayBench } = await import('./relay-throughput.js');
+  await runRelayBench(json);
+} else await main();
