@@ -144,3 +144,19 @@ test('demo serves the three services’ catalog metrics', async () => {
     await demo.stop();
   }
 });
+
+test('fault against a service that is not running says so', async () => {
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+  const r = await canopy('fault', 'slow-disk', 'on', '--service', `http://127.0.0.1:${port}`);
+  assert.equal(r.code, 1);
+  assert.match(
+    r.err,
+    /could not switch slow-disk at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED \(is the service running\?\)/,
+  );
+});

@@ -230,12 +230,19 @@ export async function faultCommand(args: string[], io: CliIO): Promise<number> {
     );
   const v = flags(c, rest, { service: { type: 'string' }, value: { type: 'string' } });
   const target = url(c, need(c, v, 'service'), 'service', ['http:', 'https:', 'ws:', 'wss:']);
-  await switchFault(
-    target,
-    name as FaultName,
-    state === 'on',
-    num(c, v.value as string | undefined, 'value', 0),
-  );
+  const value = num(c, v.value as string | undefined, 'value', 0);
+  try {
+    await switchFault(target, name as FaultName, state === 'on', value);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (e as Error).message;
+    io.err(
+      `canopy fault: could not switch ${name} at ${target}: ${why}` +
+        (cause?.code === 'ECONNREFUSED' ? ' (is the service running?)' : '') +
+        '\n',
+    );
+    return 1;
+  }
   io.out(`fault ${name} ${state} at ${target}\n`);
   return 0;
 }

@@ -34,6 +34,8 @@ const RATE = 300;
 const CHURN_PER_MIN = 120;
 const LOAD_S = 18;
 const SETTLE_MS = 15_000;
+/** Keep-alive rounds: the relay links must survive many of them. */
+const PING_MS = 8000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,13 +67,48 @@ function freePort(): Promise<number> {
 type Scrape = Map<string, number>;
 
 /**
+ * Settles with `p` or rejects after `ms`, whatever `p` does: under a saturated event loop a
+ * fetch whose abort signal fires as its body completes has been seen never to settle, and
+ * no step of this test may wait forever.
+ */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A bounded HTTP request returning status and body text. */
+async function request(
+  url: string,
+  init: RequestInit = {},
+  ms = 5000,
+): Promise<{ status: number; text: string }> {
+  const ac = new AbortController();
+  const go = async () => {
+    const res = await fetch(url, { ...init, signal: ac.signal });
+    return { status: res.status, text: await res.text() };
+  };
+  try {
+    return await within(go(), ms, `${init.method ?? 'GET'} ${url}`);
+  } finally {
+    ac.abort();
+  }
+}
+
+/**
  * GET with a bounded retry: storage is restarted on the same port, and a pooled keep-alive
  * connection to the old listener fails once.
  */
-async function get(url: string): Promise<Response> {
+async function get(url: string): Promise<{ status: number; text: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(5000) });
+      return await request(url);
     } catch (e) {
       if (attempt >= 3) throw e;
       await sleep(100);
@@ -79,8 +116,12 @@ async function get(url: string): Promise<Response> {
   }
 }
 
+/** Switches a fault, bounded. */
+const fault = (...a: Parameters<typeof switchFault>) =>
+  within(switchFault(...a), 10_000, `switch ${a[1]} ${a[2] ? 'on' : 'off'}`);
+
 async function scrape(url: string): Promise<Scrape> {
-  const text = await (await get(url)).text();
+  const { text } = await get(url);
   const out: Scrape = new Map();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
@@ -189,7 +230,7 @@ class Sampler {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.running;
+    await within(this.running ?? Promise.resolve(), 30_000, 'sampler stop').catch(() => {});
   }
 
   max(endpoint: string, key: string): number {
@@ -222,7 +263,7 @@ class Author {
 async function json<T>(url: string): Promise<T> {
   const res = await get(url);
   assert.equal(res.status, 200, url);
-  return (await res.json()) as T;
+  return JSON.parse(res.text) as T;
 }
 
 const storageCount = async (d: Deployment) =>
@@ -278,6 +319,7 @@ test(
         listen: ANY_PORT,
         metrics: ANY_PORT,
         peerRelays: [`ws://${HOST}:${relayAPort}`],
+        pingIntervalMs: PING_MS,
         logger: log('relay'),
       });
       started.push(relayB);
@@ -285,6 +327,7 @@ test(
         listen: { host: HOST, port: relayAPort },
         metrics: ANY_PORT,
         peerRelays: [relayB.url],
+        pingIntervalMs: PING_MS,
         logger: log('relay'),
       });
       started.push(relayA);
@@ -404,6 +447,13 @@ test(
         40,
         'the history lost with the first storage was backfilled from replay',
       );
+      // The relay links stayed up through the keep-alive rounds (no redial).
+      for (const relay of ['relayA', 'relayB'])
+        assert.equal(
+          value(afterClean[relay]!, 'relay_dial_duration_seconds_count'),
+          value(before[relay]!, 'relay_dial_duration_seconds_count'),
+          `${relay}: the relay link was not dropped and redialed`,
+        );
       // Churn is clean: no peer was dropped as slow, flooding or broken.
       for (const r of ['timeout', 'slow_consumer', 'rate_limited', 'protocol_error'])
         for (const relay of ['relayA', 'relayB'])
@@ -427,26 +477,29 @@ test(
       // ---------- slow-disk: storage write p99 over 100 ms ----------
       {
         const s0 = await scrape(storage.metricsUrl);
-        await switchFault(storage.url, 'slow-disk', true, 150);
+        await fault(storage.url, 'slow-disk', true, 150);
         // Several writers at once (as with more than one replay): re-sent events, all duplicates.
         const sample = await json<{ events: SignedEvent[] }>(`${storage.url}/events?limit=20`);
-        const resend = () =>
-          fetch(`${storage.url}/events`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ events: sample.events }),
-            signal: AbortSignal.timeout(20_000),
-          }).then(async (r) => {
-            assert.equal(r.status, 200);
-            return (await r.json()) as { stored: number; duplicates: number };
-          });
+        const resend = async () => {
+          const r = await request(
+            `${storage.url}/events`,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ events: sample.events }),
+            },
+            20_000,
+          );
+          assert.equal(r.status, 200);
+          return JSON.parse(r.text) as { stored: number; duplicates: number };
+        };
         const writes = Array.from({ length: 8 }, resend);
         await sleep(400);
         const mid = await scrape(storage.metricsUrl);
         const results = await Promise.all(writes);
         await sleep(1500);
         const s1 = await scrape(storage.metricsUrl);
-        await switchFault(storage.url, 'slow-disk', false);
+        await fault(storage.url, 'slow-disk', false);
         const p99 = quantile(0.99, s0, s1, 'storage_write_duration_seconds');
         const n =
           value(s1, 'storage_write_duration_seconds_count') -
@@ -483,7 +536,7 @@ test(
         );
         const s0 = await scrape(replay.metricsUrl);
         assert.ok(fresh, 'with events flowing, the head event is fresh before the stall');
-        await switchFault(replay.url, 'stall-replay', true);
+        await fault(replay.url, 'stall-replay', true);
         for (let i = 0; i < 20; i++) {
           const c = await connectPeer({
             url: replay.url.replace(/^http/, 'ws'),
@@ -501,7 +554,7 @@ test(
             value(peak, 'replay_sync_queue_depth') >= 19
           );
         }, 8000);
-        await switchFault(replay.url, 'stall-replay', false);
+        await fault(replay.url, 'stall-replay', false);
         const served = await poll(() => syncDone.n === 20, 10_000);
         const recovered = await poll(
           async () => value(await scrape(replay.metricsUrl), 'replay_head_event_age_seconds') < 2,
@@ -532,8 +585,8 @@ test(
       {
         const a0 = await scrape(relayA.metricsUrl);
         const b0 = await scrape(relayB.metricsUrl);
-        await switchFault(relayA.url, 'dial-fail', true);
-        await switchFault(relayB.url, 'dial-fail', true);
+        await fault(relayA.url, 'dial-fail', true);
+        await fault(relayB.url, 'dial-fail', true);
         const failing = await poll(
           async () =>
             total(await scrape(relayA.metricsUrl), 'relay_dial_failures_total') >
@@ -543,8 +596,8 @@ test(
           8000,
         );
         const a1 = await scrape(relayA.metricsUrl);
-        await switchFault(relayA.url, 'dial-fail', false);
-        await switchFault(relayB.url, 'dial-fail', false);
+        await fault(relayA.url, 'dial-fail', false);
+        await fault(relayB.url, 'dial-fail', false);
         const relinked = await poll(
           async () =>
             value(await scrape(relayA.metricsUrl), 'relay_dial_duration_seconds_count') >
@@ -583,10 +636,10 @@ test(
           return ((c1 - c0) / (performance.now() - t0)) * 2000; // CPU seconds per 2 s
         };
         const off = await cpuRate(2000);
-        await switchFault(relayA.url, 'relay-cpu', true, 80);
+        await fault(relayA.url, 'relay-cpu', true, 80);
         await sleep(200);
         const on = await cpuRate(2000);
-        await switchFault(relayA.url, 'relay-cpu', false);
+        await fault(relayA.url, 'relay-cpu', false);
         const offAgain = await cpuRate(1000);
         report.relayCpu = {
           cpuPer2sOff: +off.toFixed(2),
@@ -610,6 +663,13 @@ test(
       await sampler.sampleOnce();
       const after: Record<string, Scrape> = {};
       for (const [k, u] of Object.entries(d.urls)) after[k] = await scrape(u);
+
+      for (const relay of ['relayA', 'relayB'])
+        assert.equal(
+          value(after[relay]!, 'relay_peer_disconnects_total{reason="timeout"}'),
+          value(before[relay]!, 'relay_peer_disconnects_total{reason="timeout"}'),
+          `${relay}: nothing (peer or relay link) was dropped by the keep-alive`,
+        );
 
       // ---------- every catalog metric moved ----------
       const endpoints: Array<[string, ServiceName]> = [

@@ -51,7 +51,8 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number, what: s
 
 /** A scrape as `name{labels}` → value. */
 async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) })).text();
+  const get = async () => (await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) })).text();
+  const text = await within(get(), WAIT_MS + 1000, `scrape ${url}`);
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;

@@ -38,6 +38,8 @@ export interface RelayOptions {
   readonly maxPeers?: number;
   /** Time a peer has to answer the challenge. Default 5000 ms. */
   readonly helloTimeoutMs?: number;
+  /** Time between keep-alive pings; a peer (or link) that misses a round is dropped. Default 15000 ms. */
+  readonly pingIntervalMs?: number;
   readonly logger?: Logger;
 }
 
@@ -301,6 +303,10 @@ export async function startRelay(
         log,
         onLink: (ws) => {
           const s = newSession(ws, 'relay');
+          // A dialed link answers pings like an accepted peer; without this the pinger
+          // dropped every outbound link as timed out within 30 s.
+          alive.set(ws, true);
+          ws.on('pong', () => alive.set(ws, true));
           join(s);
           s.all = true;
           wildcard.add(s);
@@ -339,7 +345,7 @@ export async function startRelay(
       alive.set(s.ws, false);
       s.ws.ping();
     }
-  }, 15_000);
+  }, o.pingIntervalMs ?? 15_000);
   pinger.unref();
   wss.on('connection', (ws) => {
     alive.set(ws, true);
