@@ -210,27 +210,33 @@ function simple(op: string, input: readonly Series[], g: Grouping, steps: Steps)
   return result;
 }
 
-/** A heap entry: the input series index and its value at this step. */
-interface Entry {
-  si: number;
-  v: number;
-}
-
 /**
  * Go's container/heap over `less`, so that ties and NaNs pick the same series as Prometheus.
+ * Entries are (input series index, value) in parallel arrays, reused from step to step.
  */
 class GoHeap {
-  readonly h: Entry[] = [];
+  readonly si: number[] = [];
+  readonly v: number[] = [];
+  size = 0;
   constructor(private readonly less: (a: number, b: number) => boolean) {}
 
+  reset(si: number, v: number): void {
+    this.si[0] = si;
+    this.v[0] = v;
+    this.size = 1;
+  }
+
   private lessAt(i: number, j: number): boolean {
-    return this.less(this.h[i]!.v, this.h[j]!.v);
+    return this.less(this.v[i]!, this.v[j]!);
   }
 
   private swap(i: number, j: number): void {
-    const t = this.h[i]!;
-    this.h[i] = this.h[j]!;
-    this.h[j] = t;
+    const s = this.si[i]!;
+    this.si[i] = this.si[j]!;
+    this.si[j] = s;
+    const v = this.v[i]!;
+    this.v[i] = this.v[j]!;
+    this.v[j] = v;
   }
 
   private up(j: number): void {
@@ -256,16 +262,18 @@ class GoHeap {
     }
   }
 
-  push(e: Entry): void {
-    this.h.push(e);
-    this.up(this.h.length - 1);
+  push(si: number, v: number): void {
+    this.si[this.size] = si;
+    this.v[this.size] = v;
+    this.size++;
+    this.up(this.size - 1);
   }
 
   pop(): void {
-    const n = this.h.length - 1;
+    const n = this.size - 1;
     this.swap(0, n);
     this.down(0, n);
-    this.h.pop();
+    this.size--;
   }
 }
 
@@ -281,48 +289,69 @@ function topk(
     ? (a: number, b: number) => a !== a || a < b
     : (a: number, b: number) => a !== a || a > b;
   const out: (Series | undefined)[] = new Array<Series | undefined>(input.length);
-  const heaps = new Map<number, GoHeap>();
+  const heaps = g.labels.map(() => new GoHeap(less));
+  const stamp = new Int32Array(heaps.length).fill(-1);
+  const groupOrder: number[] = [];
+  const order: Series[] = [];
   for (let i = 0; i < steps.n; i++) {
     const f = param[i]!;
-    if (!(f <= MAX_INT64 && f >= MIN_INT64))
+    if (!(f <= MAX_INT64 && f >= MIN_INT64)) {
       throw execError(`Scalar value ${goFloat(f)} overflows int64`);
+    }
     const k = Math.trunc(f);
     if (k < 1) continue;
-    heaps.clear();
+    groupOrder.length = 0;
     for (let si = 0; si < input.length; si++) {
       const s = input[si]!;
       if (s.ok[i] === 0) continue;
       const x = s.v[i]!;
       const gi = g.gid[si]!;
-      let heap = heaps.get(gi);
-      if (heap === undefined) {
-        heap = new GoHeap(less);
-        heap.h.push({ si, v: x });
-        heaps.set(gi, heap);
+      const heap = heaps[gi]!;
+      if (stamp[gi] !== i) {
+        stamp[gi] = i;
+        groupOrder.push(gi);
+        heap.reset(si, x);
         continue;
       }
-      const top = heap.h[0]!.v;
+      const top = heap.v[0]!;
       const replaces = isTop ? top < x : top > x;
-      if (heap.h.length < k || replaces || top !== top) {
-        if (heap.h.length === k) {
+      if (heap.size < k || replaces || top !== top) {
+        if (heap.size === k) {
           if (k === 1) {
-            heap.h[0] = { si, v: x };
+            heap.si[0] = si;
+            heap.v[0] = x;
             continue;
           }
           heap.pop();
         }
-        heap.push({ si, v: x });
+        heap.push(si, x);
       }
     }
-    for (const heap of heaps.values()) {
-      for (const { si, v } of heap.h) {
+    for (const gi of groupOrder) {
+      const heap = heaps[gi]!;
+      const picks: number[] = [];
+      for (let j = 0; j < heap.size; j++) picks.push(j);
+      // Instant results list each group's picks best first (NaN last), as Prometheus does.
+      if (steps.n === 1) {
+        picks.sort((a, b) => {
+          const x = heap.v[a]!;
+          const y = heap.v[b]!;
+          return x !== x ? 1 : y !== y ? -1 : isTop ? y - x : x - y;
+        });
+      }
+      for (const j of picks) {
+        const si = heap.si[j]!;
         let s = out[si];
-        if (s === undefined) out[si] = s = emptySeries(input[si]!.labels, steps.n);
-        s.v[i] = v;
+        if (s === undefined) {
+          out[si] = s = emptySeries(input[si]!.labels, steps.n);
+          order.push(s);
+        }
+        s.v[i] = heap.v[j]!;
         s.ok[i] = 1;
       }
     }
   }
+  if (steps.n === 1) return order;
   return out.filter((s): s is Series => s !== undefined);
 }
 

@@ -12,12 +12,14 @@ export interface PosRange {
 /** `@ <unix seconds>` (stored as ms), `@ start()` or `@ end()`. */
 export type AtModifier = number | 'start' | 'end';
 
+/** A number: `1`, `0x1f`, `1e3`, `Inf`, `NaN` (a leading sign folded in). */
 export interface NumberLiteral {
   readonly kind: 'number';
   readonly value: number;
   readonly pos: PosRange;
 }
 
+/** A string literal, unquoted. */
 export interface StringLiteral {
   readonly kind: 'string';
   readonly value: string;
@@ -53,6 +55,7 @@ export interface SubqueryExpr {
   readonly pos: PosRange;
 }
 
+/** A function call, `rate(x[5m])`. */
 export interface Call {
   readonly kind: 'call';
   readonly func: string;
@@ -60,6 +63,7 @@ export interface Call {
   readonly pos: PosRange;
 }
 
+/** The aggregation operators of PromQL 2.42. */
 export type AggregateOp =
   | 'sum'
   | 'avg'
@@ -74,6 +78,7 @@ export type AggregateOp =
   | 'quantile'
   | 'count_values';
 
+/** `op by|without (labels) ([param,] expr)`. */
 export interface AggregateExpr {
   readonly kind: 'aggregate';
   readonly op: AggregateOp;
@@ -85,6 +90,7 @@ export interface AggregateExpr {
   readonly pos: PosRange;
 }
 
+/** Binary operators by kind. */
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
@@ -100,6 +106,7 @@ export interface VectorMatching {
   readonly include: readonly string[];
 }
 
+/** `lhs op [bool] [on|ignoring(...)] [group_left|group_right(...)] rhs`. */
 export interface BinaryExpr {
   readonly kind: 'binary';
   readonly op: BinaryOp;
@@ -113,6 +120,7 @@ export interface BinaryExpr {
   readonly pos: PosRange;
 }
 
+/** `-expr` or `+expr` (on a number literal the sign is folded into the number). */
 export interface UnaryExpr {
   readonly kind: 'unary';
   readonly op: '-' | '+';
@@ -120,6 +128,7 @@ export interface UnaryExpr {
   readonly pos: PosRange;
 }
 
+/** `(expr)`. */
 export interface ParenExpr {
   readonly kind: 'paren';
   readonly expr: Expr;
@@ -139,7 +148,9 @@ export type Expr =
   | UnaryExpr
   | ParenExpr;
 
+/** Operators that filter (or give 0/1 with `bool`). */
 export const COMPARISON_OPS: ReadonlySet<string> = new Set(['==', '!=', '>', '<', '>=', '<=']);
+/** Operators with many-to-many matching. */
 export const SET_OPS: ReadonlySet<string> = new Set(['and', 'or', 'unless']);
 
 /** Ops whose result loses the metric name (arithmetic); comparisons and set ops keep it. */

@@ -4,6 +4,7 @@ import { execError } from './errors.js';
 import { histogramQuantile } from './histogram.js';
 import { dropMetricName, METRIC_NAME, withLabel } from './labels.js';
 import { mergeByLabels } from './eval/merge.js';
+import { toJsRegex } from './re2.js';
 import { emptySeries, type Series, type Steps, type Value } from './eval/types.js';
 
 /** An instant-vector or scalar function: evaluated arguments in, one value per step out. */
@@ -164,9 +165,9 @@ function expand(template: string, match: RegExpExecArray): string {
   return out + rest;
 }
 
-/** Translates RE2 syntax JavaScript lacks (`(?P<name>`) and anchors the expression. */
+/** Compiles an RE2 pattern, anchored at both ends as Prometheus does. */
 function compileGoRegex(re: string): RegExp {
-  return new RegExp('^(?:' + re.replace(/\(\?P</g, '(?<') + ')$', 'u');
+  return new RegExp('^(?:' + toJsRegex(re) + ')$');
 }
 
 function labelReplace(args: readonly Value[], call: Call, steps: Steps): Value {
@@ -225,6 +226,7 @@ function sortBy(desc: boolean): InstantFunction {
   };
 }
 
+/** The functions over instant vectors and scalars, by name. */
 export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<
   string,
   InstantFunction

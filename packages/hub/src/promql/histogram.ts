@@ -19,64 +19,72 @@ export interface Bucket {
  *
  * @example bucketQuantile(0.5, [{ upperBound: 1, count: 1 }, { upperBound: Infinity, count: 2 }]) // 1
  */
-export function bucketQuantile(q: number, input: Bucket[]): number {
+export function bucketQuantile(q: number, buckets: readonly Bucket[]): number {
+  const sorted = [...buckets].sort((a, b) => a.upperBound - b.upperBound || 0);
+  const bounds = Float64Array.from(sorted, (b) => b.upperBound);
+  const counts = Float64Array.from(sorted, (b) => b.count);
+  return sortedBucketQuantile(q, bounds, counts, sorted.length);
+}
+
+/**
+ * {@link bucketQuantile} over buckets already sorted by bound, in `bounds[0..n)` and
+ * `counts[0..n)`; both arrays are used as scratch space.
+ */
+function sortedBucketQuantile(
+  q: number,
+  bounds: Float64Array,
+  counts: Float64Array,
+  n: number,
+): number {
   if (q !== q) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  input.sort((a, b) => a.upperBound - b.upperBound);
-  if (input[input.length - 1]!.upperBound !== Infinity) return NaN;
-  const buckets = coalesce(input);
-  let max = buckets[0]!.count;
-  for (let i = 1; i < buckets.length; i++) {
-    const b = buckets[i]!;
-    if (b.count > max) max = b.count;
-    else if (b.count < max) b.count = max;
+  if (n === 0 || bounds[n - 1] !== Infinity) return NaN;
+  // Merge equal bounds, then make the counts monotonic (the envelope Prometheus takes).
+  let len = 1;
+  for (let i = 1; i < n; i++) {
+    if (bounds[i] === bounds[len - 1]) counts[len - 1] = counts[len - 1]! + counts[i]!;
+    else {
+      bounds[len] = bounds[i]!;
+      counts[len++] = counts[i]!;
+    }
   }
-  if (buckets.length < 2) return NaN;
-  const observations = buckets[buckets.length - 1]!.count;
+  let max = counts[0]!;
+  for (let i = 1; i < len; i++) {
+    if (counts[i]! > max) max = counts[i]!;
+    else if (counts[i]! < max) counts[i] = max;
+  }
+  if (len < 2) return NaN;
+  const observations = counts[len - 1]!;
   if (observations === 0) return NaN;
   let rank = q * observations;
-  // First bucket (among all but +Inf) whose count reaches the rank (sort.Search).
+  // First bucket (among all but +Inf) whose count reaches the rank, as Go's sort.Search.
   let lo = 0;
-  let hi = buckets.length - 1;
+  let hi = len - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (buckets[mid]!.count >= rank) hi = mid;
+    if (counts[mid]! >= rank) hi = mid;
     else lo = mid + 1;
   }
   const b = lo;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.upperBound;
-  if (b === 0 && buckets[0]!.upperBound <= 0) return buckets[0]!.upperBound;
+  if (b === len - 1) return bounds[len - 2]!;
+  if (b === 0 && bounds[0]! <= 0) return bounds[0]!;
   let bucketStart = 0;
-  const bucketEnd = buckets[b]!.upperBound;
-  let count = buckets[b]!.count;
+  const bucketEnd = bounds[b]!;
+  let count = counts[b]!;
   if (b > 0) {
-    bucketStart = buckets[b - 1]!.upperBound;
-    count -= buckets[b - 1]!.count;
-    rank -= buckets[b - 1]!.count;
+    bucketStart = bounds[b - 1]!;
+    count -= counts[b - 1]!;
+    rank -= counts[b - 1]!;
   }
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
-}
-
-function coalesce(buckets: Bucket[]): Bucket[] {
-  const out: Bucket[] = [];
-  let last = { ...buckets[0]! };
-  for (let i = 1; i < buckets.length; i++) {
-    const b = buckets[i]!;
-    if (b.upperBound === last.upperBound) last.count += b.count;
-    else {
-      out.push(last);
-      last = { ...b };
-    }
-  }
-  out.push(last);
-  return out;
 }
 
 /**
  * `histogram_quantile(φ, buckets)` over classic `le` buckets: per step, series that differ
  * only in `le` form one histogram (the metric name is part of the grouping, and dropped from
- * the result with `le`). Series without a parseable `le` are ignored.
+ * the result with `le`). Series without a parseable `le` are ignored. Each group's buckets are
+ * ordered once; a step only gathers the ones present.
  */
 export function histogramQuantile(
   q: Float64Array,
@@ -98,16 +106,22 @@ export function histogramQuantile(
     groups[g]!.members.push({ s, le });
   }
   const out = new SeriesByLabels(steps.n);
-  const buckets: Bucket[] = [];
+  let size = 0;
+  for (const g of groups) size = Math.max(size, g.members.length);
+  const bounds = new Float64Array(size);
+  const counts = new Float64Array(size);
   for (const g of groups) {
+    g.members.sort((a, b) => a.le - b.le || 0);
     const key = keyOf(g.labels);
     for (let i = 0; i < steps.n; i++) {
-      buckets.length = 0;
+      let n = 0;
       for (const m of g.members) {
-        if (m.s.ok[i] === 1) buckets.push({ upperBound: m.le, count: m.s.v[i]! });
+        if (m.s.ok[i] === 0) continue;
+        bounds[n] = m.le;
+        counts[n++] = m.s.v[i]!;
       }
-      if (buckets.length === 0) continue;
-      out.set(out.get(g.labels, key), i, bucketQuantile(q[i]!, buckets));
+      if (n === 0) continue;
+      out.set(out.get(g.labels, key), i, sortedBucketQuantile(q[i]!, bounds, counts, n));
     }
   }
   return out.list;

@@ -14,6 +14,7 @@ import type {
 } from './ast.js';
 import { ParseFailure as Failure, fail, parseError } from './errors.js';
 import { parseDuration, parseNumber, unknownEscape, unquote } from './literals.js';
+import { toJsRegex } from './re2.js';
 import { firstSyntaxError } from './syntax-errors.js';
 import { checkExpr } from './typecheck.js';
 
@@ -83,6 +84,9 @@ function quoteToken(s: string): string {
 }
 
 class Converter {
+  /** Offsets where `holt_winters` was renamed for lezer (see {@link prepareSource}). */
+  holtWinters: ReadonlySet<number> = new Set();
+
   constructor(private readonly input: string) {}
 
   private text(n: SyntaxNode): string {
@@ -123,7 +127,12 @@ class Converter {
         return { kind: 'paren', expr: this.only(n), pos: this.pos(n) };
       case 'UnaryExpr': {
         const op = this.text(n.firstChild!) === '-' ? '-' : '+';
-        return { kind: 'unary', op, expr: this.only(n), pos: this.pos(n) };
+        const inner = this.only(n);
+        // As Prometheus, a sign on a number literal becomes part of the number.
+        if (inner.kind === 'number') {
+          return { ...inner, value: op === '-' ? -inner.value : inner.value, pos: this.pos(n) };
+        }
+        return { kind: 'unary', op, expr: inner, pos: this.pos(n) };
       }
       case 'FunctionCall':
         return this.call(n);
@@ -131,8 +140,11 @@ class Converter {
         return this.aggregate(n);
       case 'BinaryExpr':
         return this.binary(n);
-      default:
-        return fail(n.from, `unsupported expression ${quoteToken(this.text(n))} in PromQL 2.42`);
+      default: {
+        // `anchored` / `smoothed` modifiers came after 2.42, where they are stray identifiers.
+        const word = n.lastChild ?? n;
+        return fail(word.from, `unexpected identifier ${quoteToken(this.text(word))}`);
+      }
     }
   }
 
@@ -183,6 +195,16 @@ class Converter {
       lit.name !== 'NumberDurationLiteralInDurationContext' ||
       lit.nextSibling !== null
     ) {
+      // Duration arithmetic came after 2.42: there a duration ends at the operator.
+      const m = /^(\d+[a-z]+)\s*([-+*/%^])/.exec(raw);
+      if (m !== null && parseDuration(m[1]!) !== undefined) {
+        const at = n.from + raw.indexOf(m[2]!, m[1]!.length);
+        const context =
+          what === 'subquery step'
+            ? 'subquery selector, expected "]"'
+            : 'subquery or range, expected ":" or "]"';
+        return fail(at, `unexpected <op:${m[2]}> in ${context}`);
+      }
       return fail(n.from, `unexpected ${quoteToken(raw)} in ${what}, expected duration`);
     }
     const ms = parseDuration(raw);
@@ -202,9 +224,11 @@ class Converter {
       else if (c.name === 'LabelMatchers') {
         for (const m of this.children(c)) {
           if (m.name !== 'UnquotedLabelMatcher') {
+            // Quoted label names came after 2.42.
+            const first = m.firstChild ?? m;
             return fail(
-              m.from,
-              `unexpected ${quoteToken(this.text(m))} in label matching, expected identifier or "}"`,
+              first.from,
+              `unexpected string ${quoteToken(this.text(first))} in label matching, expected identifier or "}"`,
             );
           }
           const [ln, op, str] = this.children(m);
@@ -213,8 +237,9 @@ class Converter {
           if (ln === undefined || type === undefined || str === undefined) {
             return fail(m.from, 'unexpected end of input in label matching');
           }
-          const value = this.string(str);
+          let value = this.string(str);
           if (type === '=~' || type === '!~') {
+            value = toJsRegex(value);
             try {
               anchored(value);
             } catch (e) {
@@ -241,31 +266,48 @@ class Converter {
     return { kind: 'vector', name, matchers, offsetMs: 0, at: undefined, pos: this.pos(n) };
   }
 
-  private matrixSelector(n: SyntaxNode): MatrixSelector {
-    const inner = this.only(n);
-    const bracket = this.input.indexOf('[', n.firstChild!.to);
-    if (inner.kind !== 'vector') return fail(bracket, 'ranges only allowed for vector selectors');
-    if (inner.offsetMs !== 0) return fail(bracket, 'no offset modifiers allowed before range');
-    if (inner.at !== undefined) return fail(bracket, 'no @ modifiers allowed before range');
-    const rangeMs = this.duration(n.getChild('DurationExpr'), 'range');
-    return { kind: 'matrix', vector: inner, rangeMs, pos: this.pos(n) };
+  /**
+   * Applies a postfix modifier (`[range]`, `[range:step]`, `offset`, `@`). lezer attaches it
+   * to a whole unparenthesised binary or unary expression; Prometheus binds it to the operand
+   * right before it (`a + b offset 1m` is `a + (b offset 1m)`), so it is pushed down there.
+   */
+  private postfix(inner: Expr, apply: (e: Expr) => Expr): Expr {
+    if (inner.kind === 'binary') return { ...inner, rhs: this.postfix(inner.rhs, apply) };
+    if (inner.kind === 'unary') return { ...inner, expr: this.postfix(inner.expr, apply) };
+    return apply(inner);
   }
 
-  private subquery(n: SyntaxNode): SubqueryExpr {
-    const inner = this.only(n);
+  private matrixSelector(n: SyntaxNode): Expr {
+    const rangeMs = this.duration(n.getChild('DurationExpr'), 'range');
+    const bracket = this.input.indexOf('[', n.firstChild!.to);
+    const pos = this.pos(n);
+    return this.postfix(this.only(n), (inner): MatrixSelector => {
+      if (inner.kind !== 'vector') return fail(bracket, 'ranges only allowed for vector selectors');
+      if (inner.offsetMs !== 0) return fail(bracket, 'no offset modifiers allowed before range');
+      if (inner.at !== undefined) return fail(bracket, 'no @ modifiers allowed before range');
+      return {
+        kind: 'matrix',
+        vector: inner,
+        rangeMs,
+        pos: { start: inner.pos.start, end: pos.end },
+      };
+    });
+  }
+
+  private subquery(n: SyntaxNode): Expr {
     const durations = n.getChildren('DurationExpr');
     const rangeMs = this.duration(durations[0] ?? null, 'subquery selector');
-    const stepMs =
-      durations[1] === undefined ? 0 : this.duration(durations[1], 'subquery selector');
-    return {
+    const stepMs = durations[1] === undefined ? 0 : this.duration(durations[1], 'subquery step');
+    const pos = this.pos(n);
+    return this.postfix(this.only(n), (inner): SubqueryExpr => ({
       kind: 'subquery',
       expr: inner,
       rangeMs,
       stepMs,
       offsetMs: 0,
       at: undefined,
-      pos: this.pos(n),
-    };
+      pos: { start: inner.pos.start, end: pos.end },
+    }));
   }
 
   private offset(n: SyntaxNode): Expr {
@@ -281,7 +323,11 @@ class Converter {
     }
     if (ms === 0) return fail(d.from, 'duration must be greater than 0');
     const offsetMs = m[1] === '-' ? -ms : ms;
-    const pos = this.pos(n);
+    return this.postfix(inner, (inner) => this.withOffset(inner, offsetMs, n));
+  }
+
+  private withOffset(inner: Expr, offsetMs: number, n: SyntaxNode): Expr {
+    const pos = { start: inner.pos.start, end: n.to };
     switch (inner.kind) {
       case 'vector':
         if (inner.offsetMs !== 0) return fail(n.from, 'offset may not be set multiple times');
@@ -317,9 +363,14 @@ class Converter {
       if (!Number.isFinite(s) || Math.abs(s) >= 9.223372036854776e18) {
         return fail(n.from, `timestamp out of bounds for @ modifier: ${s.toFixed(6)}`);
       }
-      at = Math.round(s * 1000);
+      // Go's math.Round: halves away from zero.
+      at = Math.sign(s) * Math.round(Math.abs(s) * 1000);
     } else return fail(n.to, 'unexpected end of input in @, expected timestamp');
-    const pos = this.pos(n);
+    return this.postfix(inner, (inner) => this.withAt(inner, at, n));
+  }
+
+  private withAt(inner: Expr, at: AtModifier, n: SyntaxNode): Expr {
+    const pos = { start: inner.pos.start, end: n.to };
     const twice = '@ <timestamp> may not be set multiple times';
     switch (inner.kind) {
       case 'vector':
@@ -346,7 +397,7 @@ class Converter {
 
   private call(n: SyntaxNode): Expr {
     const id = n.getChild('FunctionIdentifier')!;
-    const func = this.text(id);
+    const func = this.holtWinters.has(id.from) ? 'holt_winters' : this.text(id);
     return {
       kind: 'call',
       func,
@@ -372,8 +423,10 @@ class Converter {
   private aggregate(n: SyntaxNode): Expr {
     const opNode = n.getChild('AggregateOp')!;
     const op = this.text(opNode).toLowerCase();
-    if (!AGGREGATE_OPS.has(op))
-      return fail(n.from, `unsupported aggregation ${JSON.stringify(op)} in PromQL 2.42`);
+    // limitk and limit_ratio came after 2.42, which reads them as unknown functions.
+    if (!AGGREGATE_OPS.has(op)) {
+      return fail(n.from, `unknown function with name ${JSON.stringify(this.text(opNode))}`);
+    }
     const mod = n.getChild('AggregateModifier');
     const without = mod?.firstChild?.name === 'Without';
     const grouping = this.groupingLabels(mod?.getChild('GroupingLabels') ?? null);
@@ -408,9 +461,14 @@ class Converter {
     );
     if (exprs.length !== 2 || opNode === undefined) return fail(n.to, 'unexpected end of input');
     const op = BINARY_OPS[opNode.name];
-    if (op === undefined) return fail(opNode.from, `unexpected ${quoteToken(this.text(opNode))}`);
+    // `</` and `>/` came after 2.42, where they are `<` or `>` followed by a stray `/`.
+    if (op === undefined) return fail(opNode.from + 1, 'unexpected <op:/>');
     const fill = kids.find((c) => c.name === 'FillModifier');
-    if (fill !== undefined) return fail(fill.from, `unexpected ${quoteToken(this.text(fill))}`);
+    if (fill !== undefined) {
+      // fill() came after 2.42, which reads it as a call of an unknown function.
+      const word = /^\w+/.exec(this.text(fill))?.[0] ?? 'fill';
+      return fail(fill.from, `unknown function with name ${JSON.stringify(word)}`);
+    }
     const returnBool = kids.some((c) => c.name === 'BoolModifier');
     const clause = kids.find((c) => c.name === 'MatchingModifierClause');
     let matching: VectorMatching = { card: 'one-to-one', on: false, labels: [], include: [] };
@@ -469,6 +527,30 @@ class Converter {
   }
 }
 
+/**
+ * Rewrites, without moving any offset, the two bits of 2.42 syntax the lezer grammar (written
+ * for a later PromQL) lacks: numbers with a trailing dot (`1.`, `2.e3`) and the `holt_winters`
+ * function, renamed to a function lezer knows with a name of the same length.
+ */
+function prepareSource(input: string): { text: string; holtWinters: Set<number> } {
+  const holtWinters = new Set<number>();
+  let text = '';
+  const re =
+    /"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?|#[^\n]*|[A-Za-z_:][A-Za-z0-9_:]*|(\d+)\.(?![\d])([eE][-+]?\d+)?|[^]/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(input)) !== null) {
+    const tok = m[0];
+    if (tok === 'holt_winters' && /^\s*\(/.test(input.slice(re.lastIndex))) {
+      holtWinters.add(m.index);
+      text += 'day_of_month';
+    } else if (m[1] !== undefined) {
+      text += m[1] + (m[2] ?? '') + ' ';
+    } else text += tok;
+    if (re.lastIndex >= input.length) break;
+  }
+  return { text, holtWinters };
+}
+
 function matchesEmpty(m: Matcher): boolean {
   switch (m.type) {
     case '=':
@@ -493,7 +575,9 @@ export function parseExpr(input: string): Expr {
   const c = new Converter(input);
   try {
     if (input.trim() === '') throw new Failure(0, 'no expression found in input');
-    const top = parser.parse(input).topNode;
+    const source = prepareSource(input);
+    c.holtWinters = source.holtWinters;
+    const top = parser.parse(source.text).topNode;
     const syntax = firstSyntaxError(input, top);
     if (syntax !== undefined) throw syntax;
     const first = top.firstChild;

@@ -1,7 +1,7 @@
 import type { Labels, Querier } from '../model.js';
 import { documentedType, type Expr } from './ast.js';
 import { PromQLError } from './errors.js';
-import { formatValue } from './format.js';
+import { formatFloatF, formatValue } from './format.js';
 import { compareLabels } from './labels.js';
 import { parseExpr } from './parse.js';
 import { typeOf } from './typecheck.js';
@@ -36,6 +36,8 @@ export interface QueryOptions {
 const DEFAULT_LOOKBACK_MS = 300_000;
 const DEFAULT_MAX_POINTS = 11_000;
 const DEFAULT_SUBQUERY_STEP_MS = 60_000;
+/** Prometheus's default `--query.max-samples`. */
+const DEFAULT_MAX_SAMPLES = 50_000_000;
 
 function evaluator(q: Querier, o: QueryOptions | undefined, start: number, end: number): Evaluator {
   const lookback = o?.lookbackDeltaMs;
@@ -45,6 +47,7 @@ function evaluator(q: Querier, o: QueryOptions | undefined, start: number, end: 
     subqueryStepMs: o?.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS,
     queryStart: start,
     queryEnd: end,
+    maxSamples: DEFAULT_MAX_SAMPLES,
   });
 }
 
@@ -89,7 +92,8 @@ export function instantQuery(
     case 'string':
       return { resultType: 'string', result: [ts, v.value] };
     case 'scalar':
-      return { resultType: 'scalar', result: [ts, formatValue(v.v[0]!)] };
+      // Prometheus writes scalars with strconv 'f' (no exponent), unlike vector samples.
+      return { resultType: 'scalar', result: [ts, formatFloatF(v.v[0]!)] };
     case 'vector': {
       const result: { metric: Labels; value: ScalarValue }[] = [];
       for (const s of v.series) {

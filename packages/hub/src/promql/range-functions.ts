@@ -1,8 +1,16 @@
+import { execError } from './errors.js';
+
 /**
  * Functions over a range-vector window, as in Prometheus 2.42's promql/functions.go. Each gets
  * the samples `t[lo..hi)`, `v[lo..hi)` of one series (at least one sample) and returns the
  * result, or undefined for "no sample at this step".
  */
+
+/** The samples of one series. */
+export interface SeriesSamples {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
 
 /** What a window function knows besides the samples. */
 export interface Window {
@@ -12,10 +20,12 @@ export interface Window {
   readonly mint: number;
   readonly maxt: number;
   readonly rangeMs: number;
-  /** The scalar argument at this step (quantile_over_time's φ, predict_linear's t). */
+  /** The scalar arguments at this step (quantile_over_time's φ, predict_linear's t, …). */
   readonly param: number;
+  readonly param2: number;
 }
 
+/** A function over one window of one series. */
 export type RangeFunction = (
   t: Float64Array,
   v: Float64Array,
@@ -32,14 +42,34 @@ function kahanInc(inc: number, sum: number, c: { c: number }): number {
   return t;
 }
 
-function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFunction {
+/**
+ * rate, increase (counters) and delta (gauges), as Prometheus's `extrapolatedRate`. For
+ * counters, a prefix count of value drops over the whole series tells in O(1) whether a
+ * window holds a reset; only then is the window walked, in Prometheus's order.
+ */
+function extrapolatedRate(
+  isCounter: boolean,
+  isRate: boolean,
+): (s: SeriesSamples) => RangeFunction {
+  return (s) => {
+    let drops: Int32Array | undefined;
+    if (isCounter) {
+      drops = new Int32Array(s.v.length + 1);
+      for (let i = 1; i < s.v.length; i++)
+        drops[i + 1] = drops[i]! + (s.v[i]! < s.v[i - 1]! ? 1 : 0);
+    }
+    return rateOf(isCounter, isRate, drops);
+  };
+}
+
+function rateOf(isCounter: boolean, isRate: boolean, drops: Int32Array | undefined): RangeFunction {
   return (t, v, lo, hi, w) => {
     const count = hi - lo;
     if (count < 2) return undefined;
     const first = v[lo]!;
     const last = v[hi - 1]!;
     let result = last - first;
-    if (isCounter) {
+    if (isCounter && (drops === undefined || drops[hi]! !== drops[lo + 1]!)) {
       let prev = first;
       for (let i = lo + 1; i < hi; i++) {
         const cur = v[i]!;
@@ -123,6 +153,34 @@ function linearRegression(
   const intercept = sumY / n - (slope * sumX) / n;
   return [slope, intercept];
 }
+
+/** Go's `%f`. */
+function goFixed(x: number): string {
+  return x !== x ? 'NaN' : x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : x.toFixed(6);
+}
+
+/** Double exponential smoothing with smoothing factor `param` and trend factor `param2`. */
+const holtWinters: RangeFunction = (_t, v, lo, hi, w) => {
+  const sf = w.param;
+  const tf = w.param2;
+  if (!(sf > 0 && sf < 1))
+    throw execError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFixed(sf)}`);
+  if (!(tf > 0 && tf < 1))
+    throw execError(`invalid trend factor. Expected: 0 < tf < 1, got: ${goFixed(tf)}`);
+  if (hi - lo < 2) return undefined;
+  let s0 = 0;
+  let s1 = v[lo]!;
+  let b = v[lo + 1]! - v[lo]!;
+  for (let i = 1; i < hi - lo; i++) {
+    const x = sf * v[lo + i]!;
+    // The trend at i-1: b itself at the start, then tf-weighted against the last step.
+    if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+    const y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
+};
 
 function stdvar(v: Float64Array, lo: number, hi: number): number {
   let count = 0;
@@ -230,9 +288,6 @@ function slidingQuantile(): RangeFunction {
 }
 
 const STATELESS: [string, RangeFunction][] = [
-  ['rate', extrapolatedRate(true, true)],
-  ['increase', extrapolatedRate(true, false)],
-  ['delta', extrapolatedRate(false, false)],
   ['irate', instantValue(true)],
   ['idelta', instantValue(false)],
   [
@@ -296,28 +351,6 @@ const STATELESS: [string, RangeFunction][] = [
   ['last_over_time', (_t, v, _lo, hi) => v[hi - 1]!],
   ['present_over_time', () => 1],
   [
-    'max_over_time',
-    (_t, v, lo, hi) => {
-      let max = v[lo]!;
-      for (let i = lo; i < hi; i++) {
-        const x = v[i]!;
-        if (x > max || max !== max) max = x;
-      }
-      return max;
-    },
-  ],
-  [
-    'min_over_time',
-    (_t, v, lo, hi) => {
-      let min = v[lo]!;
-      for (let i = lo; i < hi; i++) {
-        const x = v[i]!;
-        if (x < min || min !== min) min = x;
-      }
-      return min;
-    },
-  ],
-  [
     'sum_over_time',
     (_t, v, lo, hi) => {
       let sum = 0;
@@ -329,16 +362,69 @@ const STATELESS: [string, RangeFunction][] = [
   ['stdvar_over_time', (_t, v, lo, hi) => stdvar(v, lo, hi)],
   ['stddev_over_time', (_t, v, lo, hi) => Math.sqrt(stdvar(v, lo, hi))],
   ['absent_over_time', () => 1],
+  ['holt_winters', holtWinters],
 ];
 
 /**
- * The range-vector functions by name. Each entry makes the function for one series, so that
- * a function may keep state from one window to the next (windows only move forward).
+ * max_over_time / min_over_time over consecutive windows of one series with a monotonic
+ * deque: O(1) per step instead of O(window). Prometheus's result is the extreme of the
+ * non-NaN values (the earliest of equal ones), NaN when all are NaN.
  */
-export const RANGE_FUNCTIONS: ReadonlyMap<string, () => RangeFunction> = new Map<
+function slidingExtreme(isMax: boolean): () => RangeFunction {
+  return () => {
+    let dq = new Int32Array(64);
+    let head = 0;
+    let tail = 0;
+    let nonNaN = 0;
+    let prevLo = 0;
+    let prevHi = 0;
+    return (_t, v, lo, hi) => {
+      if (lo >= prevHi || lo < prevLo || hi < prevHi) {
+        head = tail = nonNaN = 0;
+        prevLo = prevHi = lo;
+      }
+      for (let i = prevLo; i < lo; i++) {
+        if (v[i] === v[i]) nonNaN--;
+        if (head < tail && dq[head] === i) head++;
+      }
+      for (let i = prevHi; i < hi; i++) {
+        const x = v[i]!;
+        if (x !== x) continue;
+        nonNaN++;
+        while (tail > head && (isMax ? v[dq[tail - 1]!]! < x : v[dq[tail - 1]!]! > x)) tail--;
+        if (tail === dq.length) {
+          dq.copyWithin(0, head, tail);
+          tail -= head;
+          head = 0;
+          if (tail === dq.length) {
+            const grown = new Int32Array(dq.length * 2);
+            grown.set(dq);
+            dq = grown;
+          }
+        }
+        dq[tail++] = i;
+      }
+      prevLo = lo;
+      prevHi = hi;
+      return nonNaN === 0 ? NaN : v[dq[head]!]!;
+    };
+  };
+}
+
+/**
+ * The range-vector functions by name. Each entry makes the function for one series (given its
+ * samples), so that a function may prepare per series and keep state from one window to the
+ * next (windows only move forward).
+ */
+export const RANGE_FUNCTIONS: ReadonlyMap<string, (s: SeriesSamples) => RangeFunction> = new Map<
   string,
-  () => RangeFunction
+  (s: SeriesSamples) => RangeFunction
 >([
-  ...STATELESS.map(([name, f]): [string, () => RangeFunction] => [name, () => f]),
+  ...STATELESS.map(([name, f]): [string, (s: SeriesSamples) => RangeFunction] => [name, () => f]),
+  ['rate', extrapolatedRate(true, true)],
+  ['increase', extrapolatedRate(true, false)],
+  ['delta', extrapolatedRate(false, false)],
   ['quantile_over_time', slidingQuantile],
+  ['max_over_time', slidingExtreme(true)],
+  ['min_over_time', slidingExtreme(false)],
 ]);

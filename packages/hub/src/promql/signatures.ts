@@ -19,7 +19,7 @@ const instant = v('vector');
 const range = v('matrix');
 const dateFn = optional('vector');
 
-/** Every function of PromQL 2.42 except `holt_winters` and the native-histogram ones. */
+/** Every function of PromQL 2.42 (the native-histogram ones never match a float sample). */
 export const SIGNATURES: ReadonlyMap<string, FunctionSignature> = new Map<
   string,
   FunctionSignature
@@ -55,6 +55,7 @@ export const SIGNATURES: ReadonlyMap<string, FunctionSignature> = new Map<
   ['histogram_sum', instant],
   ['histogram_fraction', v('scalar', 'scalar', 'vector')],
   ['histogram_quantile', v('scalar', 'vector')],
+  ['holt_winters', v('matrix', 'scalar', 'scalar')],
   ['hour', dateFn],
   ['idelta', range],
   ['increase', range],

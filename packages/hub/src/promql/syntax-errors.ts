@@ -186,6 +186,9 @@ export function firstSyntaxError(input: string, top: SyntaxNode): ParseFailure |
     if (scan.openBracket) return new ParseFailure(at, 'unclosed left bracket');
     return new ParseFailure(at, `unexpected end of input${context(found)}`);
   }
+  if (!/^[\w:"'`\s+\-*/%^=!<>()[\]{},@.#]/.test(rest)) {
+    return new ParseFailure(at, `unexpected character: '${rest[0]}'`);
+  }
   if (rest[0] === '!' && rest[1] !== '=' && rest[1] !== '~') {
     return new ParseFailure(at, `unexpected character after '!': '${rest[1] ?? ''}'`);
   }

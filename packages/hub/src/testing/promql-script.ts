@@ -114,7 +114,7 @@ export function runScript(
     }
     const want = block.map((b) => {
       const m = /^(.*\S)\s+(\S+)$/.exec(b)!;
-      return { metric: parseSeriesLabels(m[1]!), value: expandValues(m[2]!)[0]! };
+      return { metric: parseSeriesLabels(m[1]!), value: Number(expandValues(m[2]!)[0]) };
     });
     const gotSamples = got.samples;
     if (gotSamples.length !== want.length) {

@@ -7,15 +7,18 @@ import { STALE_NAN } from '../model.js';
  * marker, 5 5 5. Sample i lands at `start + i * interval`.
  */
 
-/** One parsed sample slot: a value, or undefined for `_` (no sample). */
-export type SlotValue = number | undefined;
+/**
+ * One parsed sample slot: a value, `'stale'` for a staleness marker (kept out of JS arrays,
+ * which would canonicalise its NaN payload), or undefined for `_` (no sample).
+ */
+export type SlotValue = number | 'stale' | undefined;
 
-function parseNum(s: string): number {
+function parseNum(s: string): number | 'stale' {
   const lower = s.toLowerCase().replace(/^\+/, '');
   if (lower === 'inf') return Infinity;
   if (lower === '-inf') return -Infinity;
   if (lower === 'nan' || lower === '-nan') return NaN;
-  if (s === 'stale') return STALE_NAN;
+  if (s === 'stale') return 'stale';
   const n = Number(s);
   if (s.trim() === '' || Number.isNaN(n)) throw new Error(`bad series value ${JSON.stringify(s)}`);
   return n;
@@ -24,7 +27,7 @@ function parseNum(s: string): number {
 /**
  * Expands a values string (`1 2 _ stale 0+10x3 5x2 1-1x2 _x2`).
  *
- * @example expandValues('0+10x2 _ stale') // [0, 10, 20, undefined, STALE_NAN]
+ * @example expandValues('0+10x2 _ stale') // [0, 10, 20, undefined, 'stale']
  */
 export function expandValues(text: string): SlotValue[] {
   const out: SlotValue[] = [];
@@ -38,8 +41,8 @@ export function expandValues(text: string): SlotValue[] {
     }
     m = /^([-+]?(?:[^-+x]+|[Ii]nf))([-+][^x]+)x(\d+)$/.exec(item);
     if (m !== null) {
-      let v = parseNum(m[1]!);
-      const inc = parseNum(m[2]!);
+      let v = Number(parseNum(m[1]!));
+      const inc = Number(parseNum(m[2]!));
       for (let i = 0; i <= Number(m[3]); i++) {
         out.push(v);
         v += inc;
@@ -100,7 +103,8 @@ export function load(sink: SampleSink, text: string, intervalMs: number, startMs
     if (m === null) throw new Error(`bad load line ${JSON.stringify(line)}`);
     const labels = parseSeriesLabels(m[1]!);
     expandValues(m[2]!).forEach((v, i) => {
-      if (v !== undefined) sink.add(labels, startMs + i * intervalMs, v);
+      if (v !== undefined)
+        sink.add(labels, startMs + i * intervalMs, v === 'stale' ? STALE_NAN : v);
     });
   }
 }

@@ -1,6 +1,14 @@
 import type { Querier } from '../../model.js';
 import { aggregate } from '../aggregations.js';
-import type { AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr } from '../ast.js';
+import type {
+  AtModifier,
+  BinaryExpr,
+  Call,
+  Expr,
+  MatrixSelector,
+  SubqueryExpr,
+  VectorSelector,
+} from '../ast.js';
 import { scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from '../binary.js';
 import { PromQLError, execError } from '../errors.js';
 import { absentLabels, INSTANT_FUNCTIONS } from '../functions.js';
@@ -30,6 +38,8 @@ export interface EvalOptions {
   /** Times `@ start()` and `@ end()` stand for. */
   readonly queryStart: number;
   readonly queryEnd: number;
+  /** Most samples (selected samples, or series × steps) one query may hold. */
+  readonly maxSamples: number;
 }
 
 function unwrapParens(e: Expr): Expr {
@@ -42,6 +52,8 @@ function unwrapParens(e: Expr): Expr {
  * all steps; results are series-major typed arrays (see {@link Series}).
  */
 export class Evaluator {
+  private samples = 0;
+
   constructor(
     private readonly q: Querier,
     private readonly o: EvalOptions,
@@ -54,10 +66,39 @@ export class Evaluator {
     }
   }
 
+  /**
+   * Counts samples read into memory and refuses to go past the limit (Prometheus's
+   * `--query.max-samples`, 50 million), rather than exhausting the hub's memory.
+   */
+  private account(samples: number): void {
+    this.samples += samples;
+    if (this.samples > this.o.maxSamples) {
+      throw execError(
+        'query processing would load too many samples into memory in query execution',
+      );
+    }
+  }
+
   private resolveAt(at: AtModifier | undefined): number | undefined {
     if (at === 'start') return this.o.queryStart;
     if (at === 'end') return this.o.queryEnd;
     return at;
+  }
+
+  /**
+   * An instant-vector selector at every step; with `timestamps`, the values are the selected
+   * samples' timestamps (for `timestamp()`).
+   */
+  private vectorSelector(e: VectorSelector, steps: Steps, timestamps: boolean): Series[] {
+    const at = this.resolveAt(e.at);
+    const first = (at ?? steps.start) - e.offsetMs;
+    const last = (at ?? steps.end) - e.offsetMs;
+    const data = selectSorted(this.q, e.matchers, first - this.o.lookbackMs, last);
+    this.account(data.length * steps.n);
+    // Prometheus 2.42 looks up `timestamp(x @ t offset o)` at t itself, in samples selected
+    // for t - o: there the offset only narrows what was read.
+    const offset = timestamps && at !== undefined ? 0 : e.offsetMs;
+    return evalVectorSelector(data, steps, at, offset, this.o.lookbackMs, timestamps);
   }
 
   /** Evaluates an instant-vector, scalar or string expression at every step. */
@@ -70,14 +111,8 @@ export class Evaluator {
         return { kind: 'string', value: e.value };
       case 'paren':
         return this.eval(e.expr, steps);
-      case 'vector': {
-        const at = this.resolveAt(e.at);
-        const first = (at ?? steps.start) - e.offsetMs;
-        const last = (at ?? steps.end) - e.offsetMs;
-        const data = selectSorted(this.q, e.matchers, first - this.o.lookbackMs, last);
-        const series = evalVectorSelector(data, steps, at, e.offsetMs, this.o.lookbackMs, false);
-        return { kind: 'vector', series };
-      }
+      case 'vector':
+        return { kind: 'vector', series: this.vectorSelector(e, steps, false) };
       case 'unary': {
         const v = this.eval(e.expr, steps);
         if (e.op === '+') return v;
@@ -160,19 +195,10 @@ export class Evaluator {
       const arg = unwrapParens(e.args[0]!);
       if (arg.kind === 'vector') {
         // The timestamp of a selected sample, not the evaluation time.
-        const at = this.resolveAt(arg.at);
-        const first = (at ?? steps.start) - arg.offsetMs;
-        const last = (at ?? steps.end) - arg.offsetMs;
-        const data = selectSorted(this.q, arg.matchers, first - this.o.lookbackMs, last);
-        // Prometheus 2.42 looks up `timestamp(x @ t offset o)` at t itself, in samples selected
-        // for t - o: the offset only narrows what was read.
-        const offset = at === undefined ? arg.offsetMs : 0;
-        const series = evalVectorSelector(data, steps, at, offset, this.o.lookbackMs, true).map(
-          (s) => ({
-            ...s,
-            labels: dropMetricName(s.labels),
-          }),
-        );
+        const series = this.vectorSelector(arg, steps, true).map((s) => ({
+          ...s,
+          labels: dropMetricName(s.labels),
+        }));
         return { kind: 'vector', series: mergeByLabels(series, steps.n) };
       }
     }
@@ -193,19 +219,23 @@ export class Evaluator {
       // for t only.
       data = { ...data, slideFrom: steps.start };
     }
-    const paramIdx = argTypes.findIndex((t) => t === 'scalar');
-    const param = paramIdx < 0 ? undefined : this.scalar(e.args[paramIdx]!, steps);
+    const scalars: Float64Array[] = [];
+    argTypes.forEach((t, i) => {
+      if (t === 'scalar') scalars.push(this.scalar(e.args[i]!, steps));
+    });
+    const [param, param2] = scalars;
     const keepName = e.func === 'last_over_time';
     const out: Series[] = [];
-    const w = { ts: 0, mint: 0, maxt: 0, rangeMs: data.rangeMs, param: 0 };
+    const w = { ts: 0, mint: 0, maxt: 0, rangeMs: data.rangeMs, param: 0, param2: 0 };
     for (const s of data.series) {
       this.checkDeadline();
-      const fn = make();
+      const fn = make(s);
       const r = this.walkWindows(s, data, steps, (t, v, lo, hi, ts, mint, maxt, i) => {
         w.ts = ts;
         w.mint = mint;
         w.maxt = maxt;
         w.param = param === undefined ? 0 : param[i]!;
+        w.param2 = param2 === undefined ? 0 : param2[i]!;
         return fn(t, v, lo, hi, w as Window);
       });
       if (r !== undefined)
@@ -289,6 +319,9 @@ export class Evaluator {
     const first = (at ?? steps.start) - vs.offsetMs;
     const last = (at ?? steps.end) - vs.offsetMs;
     const data = selectSorted(this.q, vs.matchers, first - e.rangeMs, last);
+    let samples = 0;
+    for (const s of data) samples += s.t.length;
+    this.account(samples);
     return { series: withoutStale(data), rangeMs: e.rangeMs, offsetMs: vs.offsetMs, at };
   }
 

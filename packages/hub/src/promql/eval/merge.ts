@@ -9,17 +9,25 @@ import { emptySeries, hasAny, type Series } from './types.js';
  * step are an error. Series without any value are dropped.
  */
 export function mergeByLabels(series: readonly Series[], n: number): Series[] {
-  const byKey = new Map<string, Series>();
+  const byKey = new Map<string, number>();
   const out: Series[] = [];
+  const copied = new Set<number>();
   for (const s of series) {
     if (!hasAny(s)) continue;
     const k = keyOf(s.labels);
-    const prev = byKey.get(k);
-    if (prev === undefined) {
-      byKey.set(k, s);
+    const at = byKey.get(k);
+    if (at === undefined) {
+      byKey.set(k, out.length);
       out.push(s);
       continue;
     }
+    // Inputs may share their arrays with other values: write into a copy.
+    if (!copied.has(at)) {
+      const first = out[at]!;
+      out[at] = { labels: first.labels, v: first.v.slice(), ok: first.ok.slice() };
+      copied.add(at);
+    }
+    const prev = out[at]!;
     for (let i = 0; i < n; i++) {
       if (s.ok[i] === 0) continue;
       if (prev.ok[i] === 1) throw execError(DUPLICATE_LABELSET);
