@@ -215,6 +215,8 @@ export function apiHandler(
                 __address__: new URL(tg.url).host,
                 __metrics_path__: new URL(tg.url).pathname,
                 __scheme__: new URL(tg.url).protocol.replace(':', ''),
+                __scrape_interval__: `${tg.intervalMs / 1000}s`,
+                __scrape_timeout__: `${tg.timeoutMs / 1000}s`,
                 service: tg.service,
               },
               labels: { instance: tg.instance, service: tg.service },
