@@ -87,7 +87,10 @@ interface Subject {
 }
 
 /** Warm-up and measured rounds per query set: the hub's JIT needs a few runs to settle. */
-const ROUNDS = { dashboard: { warmup: 2, measured: 5 }, p99: { warmup: 10, measured: 15 } };
+export const QUERY_ROUNDS = {
+  dashboard: { warmup: 2, measured: 5 },
+  p99: { warmup: 20, measured: 21 },
+};
 
 /**
  * Runs the query benchmark: loads the data into a TSDB and into VictoriaMetrics, times the hub
@@ -177,13 +180,13 @@ export async function benchQuery(o: QueryBenchOptions = {}): Promise<QueryBenchR
  * subject answers each query with the same number of series.
  */
 async function measure(
-  sets: readonly { name: keyof typeof ROUNDS; queries: readonly string[] }[],
+  sets: readonly { name: keyof typeof QUERY_ROUNDS; queries: readonly string[] }[],
   subjects: readonly Subject[],
   log: (line: string) => void,
 ): Promise<Map<Subject['key'], number[]>[]> {
   const out: Map<Subject['key'], number[]>[] = [];
   for (const set of sets) {
-    const { warmup, measured } = ROUNDS[set.name];
+    const { warmup, measured } = QUERY_ROUNDS[set.name];
     const times = new Map(subjects.map((s) => [s.key, [] as number[]]));
     const sizes = new Map<string, number>();
     for (let r = 0; r < warmup + measured; r++) {

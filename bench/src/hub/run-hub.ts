@@ -9,7 +9,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { measureBytesPerSample } from '@canopy/hub';
 import { benchIngest } from './ingest.js';
-import { benchQuery } from './query.js';
+import { QUERY_ROUNDS, benchQuery } from './query.js';
 import { victoriaAvailable } from './victoria.js';
 
 /** One result row. */
@@ -18,6 +18,8 @@ export interface HubRow {
   readonly canopy: number;
   readonly peerValue: number | undefined;
   readonly unit: string;
+  /** Which way is better for this unit. */
+  readonly better: 'higher' | 'lower';
   /** What the issue asks of the row, if anything, and whether it was met. */
   readonly target?: { readonly goal: string; readonly met: boolean };
   /** How the row was measured, for the notes under the table. */
@@ -59,6 +61,7 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
     canopy: ing.canopy,
     peerValue: ing.victoria,
     unit: 'samples/CPU-s',
+    better: 'higher',
     about:
       `${ing.series} series per scrape round (catalog maxSeries + 5 scrape series per target), ` +
       `${ing.samples} samples measured after 20 warm-up rounds; canopy: this process's CPU for ` +
@@ -82,6 +85,7 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
       canopy: http,
       peerValue: peer,
       unit: 's',
+      better: 'lower',
       ...(peer !== undefined
         ? { target: { goal: '≤ 1.0× VictoriaMetrics', met: http <= peer } }
         : {}),
@@ -92,7 +96,8 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
       canopy: inProcess,
       peerValue: peer,
       unit: 's',
-      about: `${about}; rangeQuery() in this process (no HTTP, no JSON) vs VictoriaMetrics over HTTP`,
+      better: 'lower',
+      about: `${about}; rangeQuery() in this process (the API's result shape, but no HTTP and no JSON text) vs VictoriaMetrics over HTTP`,
     });
   };
   const data = `24 h of 3 relay instances (${q.series} series, ${q.samples} samples), step 15 s = 5760 points`;
@@ -101,14 +106,14 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
     q.dashboard.canopyHttp,
     q.dashboard.canopy,
     q.dashboard.victoria,
-    `${q.dashboard.queries.length} queries (one per relay catalog metric, histogram twice), times summed, median round; ${data}`,
+    `${q.dashboard.queries.length} queries (one per relay catalog metric, histogram twice), times summed; median of ${QUERY_ROUNDS.dashboard.measured} rounds after ${QUERY_ROUNDS.dashboard.warmup} warm-up rounds; ${data}`,
   );
   latency(
     'hub p99 histogram_quantile',
     q.quantile.canopyHttp,
     q.quantile.canopy,
     q.quantile.victoria,
-    `${q.quantile.queries[0]!}, median; ${data}`,
+    `${q.quantile.queries[0]!}; median of ${QUERY_ROUNDS.p99.measured} runs after ${QUERY_ROUNDS.p99.warmup} warm-up runs; ${data}`,
   );
 
   log('bytes per sample: measureBytesPerSample, 3 targets × 24 h');
@@ -118,6 +123,7 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
     canopy: b.canopy,
     peerValue: b.victoria,
     unit: 'B/sample',
+    better: 'lower',
     ...(b.victoria !== undefined
       ? {
           target: {
@@ -153,19 +159,24 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
 
 /** The human table, notes and targets. */
 function report(rows: readonly HubRow[], footer: string): string {
-  const cells: string[][] = [['case', 'canopy', 'victoriametrics', 'unit', 'canopy ÷ VM']];
+  const cells: string[][] = [
+    ['case', 'canopy', 'victoriametrics', 'unit', 'better', 'canopy ÷ VM'],
+  ];
   for (const r of rows)
     cells.push([
       r.name,
       fmt(r.canopy),
       r.peerValue === undefined ? 'n/a' : fmt(r.peerValue),
       r.unit,
+      r.better,
       r.peerValue === undefined ? 'n/a' : `${(r.canopy / r.peerValue).toFixed(2)}×`,
     ]);
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const out = cells.map((r) =>
     r
-      .map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .map((cell, c) =>
+        c === 0 || c === 3 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
+      )
       .join('  ')
       .trimEnd(),
   );
