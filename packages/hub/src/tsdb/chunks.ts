@@ -16,6 +16,18 @@ import { digest } from './store.js';
 
 /** Decoded timestamps blobs kept for reuse across series and queries. */
 const TIMESTAMP_CACHE_ENTRIES = 4096;
+/**
+ * Values of compacted chunks kept decoded, in samples (8 bytes each: 16 MiB). Dashboards
+ * re-run the same range queries every few seconds; compacted chunks never change.
+ */
+const VALUE_CACHE_SAMPLES = 2 * 1024 * 1024;
+
+/** A positive 48-bit integer from the first bytes of a digest. */
+function idOf(hash: Uint8Array): number {
+  let id = 0;
+  for (let i = 0; i < 6; i++) id = id * 256 + hash[i]!;
+  return id + 1;
+}
 
 /** A decoded chunk. */
 export interface Samples {
@@ -30,16 +42,25 @@ export class Chunks {
   /** Samples in stored chunks. */
   samples = 0;
   private readonly tsCache = new Map<number, Float64Array>();
+  private readonly valueCache = new Map<number, Float64Array>();
+  private valueCacheSamples = 0;
+  /** Next ids: head chunks count down from -1, compacted ones up from 1. */
+  private nextHeadId: number;
+  private nextBlockId: number;
 
   constructor(private readonly store: Store) {
     const totals = store.chunkTotals.get()!;
     this.count = totals.chunks;
     this.samples = totals.samples ?? 0;
+    const ids = store.chunkIdRange.get()!;
+    this.nextHeadId = Math.min(ids.min ?? 0, 0) - 1;
+    this.nextBlockId = Math.max(ids.max ?? 0, 0) + 1;
   }
 
   /**
    * Writes samples `[from, to)` of one series as a chunk (call inside a transaction).
-   * Level 0 is a head chunk (fast compression), level 1 a compacted one (small).
+   * Level 0 is a head chunk (fast compression), level 1 a compacted one (small). `values`,
+   * when given, is the already compressed values blob.
    */
   write(
     seriesId: number,
@@ -48,11 +69,13 @@ export class Chunks {
     from: number,
     to: number,
     level: 0 | 1,
+    values?: Uint8Array,
   ): void {
     const how: CompressionLevel = level === 0 ? 'fast' : 'small';
     const tsId = this.intern(encodeTimestamps(t, from, to), how);
-    const data = compress(encodeValues(v, from, to), how);
-    this.store.insertChunk.run(seriesId, t[from]!, t[to - 1]!, to - from, level, tsId, data);
+    const data = values ?? compress(encodeValues(v, from, to), how);
+    const id = level === 0 ? this.nextHeadId-- : this.nextBlockId++;
+    this.store.insertChunk.run(id, seriesId, t[from]!, t[to - 1]!, to - from, tsId, data);
     this.count++;
     this.samples += to - from;
   }
@@ -63,6 +86,7 @@ export class Chunks {
     if (row === undefined) return;
     this.store.deleteChunk.run(id);
     this.release(row.ts_id);
+    this.forgetValues(id);
     this.count--;
     this.samples -= row.n;
   }
@@ -75,16 +99,35 @@ export class Chunks {
   /** Decodes a chunk row. Throws a RangeError when it is corrupt. */
   decode(row: ChunkRow): Samples {
     const t = this.timestamps(row.ts_id);
-    const v = decodeValues(row.data);
+    const v = this.values(row);
     if (t.length !== v.length || t.length !== row.n) {
       throw new RangeError(`chunk ${row.id} corrupt: ${t.length} timestamps, ${v.length} values`);
     }
     return { t, v };
   }
 
-  /** Drops cached decoded timestamps (after a failed transaction rolled rows back). */
-  clearCache(): void {
-    this.tsCache.clear();
+  private values(row: ChunkRow): Float64Array {
+    if (row.id < 0) return decodeValues(row.data); // head chunks are short-lived
+    let v = this.valueCache.get(row.id);
+    if (v !== undefined) {
+      this.valueCache.delete(row.id);
+      this.valueCache.set(row.id, v);
+      return v;
+    }
+    v = decodeValues(row.data);
+    while (this.valueCacheSamples + v.length > VALUE_CACHE_SAMPLES && this.valueCache.size > 0) {
+      this.forgetValues(this.valueCache.keys().next().value!);
+    }
+    this.valueCache.set(row.id, v);
+    this.valueCacheSamples += v.length;
+    return v;
+  }
+
+  private forgetValues(id: number): void {
+    const v = this.valueCache.get(id);
+    if (v === undefined) return;
+    this.valueCache.delete(id);
+    this.valueCacheSamples -= v.length;
   }
 
   private timestamps(id: number): Float64Array {
@@ -107,12 +150,18 @@ export class Chunks {
 
   private intern(raw: Uint8Array, how: CompressionLevel): number {
     const hash = digest(raw);
-    const hit = this.store.timestampsByHash.get(hash);
-    if (hit !== undefined) {
-      this.store.refTimestamps.run(hit.id);
-      return hit.id;
+    // The id is 48 bits of the digest; a different blob already there moves us one up.
+    for (let id = idOf(hash); ; id++) {
+      const row = this.store.timestampsHash.get(id);
+      if (row === undefined) {
+        this.store.insertTimestamps.run(id, hash, compress(raw, how));
+        return id;
+      }
+      if (Buffer.compare(row.hash, hash) === 0) {
+        this.store.refTimestamps.run(id);
+        return id;
+      }
     }
-    return Number(this.store.insertTimestamps.run(hash, compress(raw, how)).lastInsertRowid);
   }
 
   private release(tsId: number): void {

@@ -5,25 +5,51 @@
  * get identical timestamp blobs for a window, stored once.
  */
 import type { Chunks, Samples } from './chunks.js';
+import { compress, encodeValues } from './encoding.js';
 import { BLOCK_MAX_SAMPLES, BLOCK_WINDOW_MS } from './head.js';
 import type { Store } from './store.js';
+
+/**
+ * Values blobs larger than this are split into 2, 4, 8… chunks: SQLite packs rows into pages
+ * whole, so a few big rows leave large holes in the 16 KiB pages (measured on catalog-like
+ * data: 10% of the chunks table unsplit, 5% split at 3 KiB).
+ */
+const MAX_ROW_BYTES = 3072;
 
 /** Merges every chunk of a series in window `w` into level-1 chunks (one transaction). */
 export function mergeWindow(store: Store, chunks: Chunks, seriesId: number, w: number): void {
   const start = w * BLOCK_WINDOW_MS;
   const rows = chunks.rows(seriesId, start, start + BLOCK_WINDOW_MS - 1);
-  if (rows.length === 0 || (rows.length === 1 && rows[0]!.level === 1)) return;
+  if (rows.length === 0 || (rows.length === 1 && rows[0]!.id > 0)) return;
   const parts: Samples[] = rows.map((r) => chunks.decode(r));
   const merged = concat(parts);
+  const n = merged.t.length;
+  let pieces = pow2(Math.ceil(n / BLOCK_MAX_SAMPLES));
+  let whole: Uint8Array | undefined;
+  if (pieces === 1) {
+    whole = compress(encodeValues(merged.v), 'small');
+    if (whole.length > MAX_ROW_BYTES) {
+      pieces = pow2(Math.ceil(whole.length / MAX_ROW_BYTES));
+      whole = undefined;
+    }
+  }
   store.tx(() => {
     for (const r of rows) chunks.delete(r.id);
-    const n = merged.t.length;
-    const pieces = Math.ceil(n / BLOCK_MAX_SAMPLES);
-    const size = Math.ceil(n / pieces);
-    for (let from = 0; from < n; from += size) {
-      chunks.write(seriesId, merged.t, merged.v, from, Math.min(n, from + size), 1);
+    // Piece boundaries depend only on the sample count, so series scraped together still
+    // get identical timestamp blobs.
+    for (let j = 0; j < pieces; j++) {
+      const from = Math.floor((j * n) / pieces);
+      const to = Math.floor(((j + 1) * n) / pieces);
+      if (to > from) chunks.write(seriesId, merged.t, merged.v, from, to, 1, whole);
     }
   });
+}
+
+/** Smallest power of two ≥ n. */
+function pow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /** Concatenates chunks in time order, dropping any sample not later than the one before. */

@@ -6,7 +6,7 @@ import type { Labels } from '../model.js';
 
 /** Options of {@link generateCatalogLikeData}. */
 export interface DataOptions {
-  /** Scrape targets; each exposes about 200 series (default 3 → 600 series). */
+  /** Scrape targets; each exposes 196 series (default 3 → 588 series). */
   targets?: number;
   /** Time covered, ms (default 24 h). */
   durationMs?: number;
@@ -65,12 +65,12 @@ const BUCKETS = [
 ];
 
 /**
- * Generates about 200 series per target: irregular counters (busy, bursty and mostly idle
+ * Generates 196 series per target: irregular counters (busy, bursty and mostly idle
  * ones), gauges with a few distinct values, memory gauges, float gauges with many digits, and
  * classic histograms (12 buckets, `_sum`, `_count`). Scrape timestamps are 15 s apart, late
  * by 0–3 ms, and now and then (1%) by up to 100 ms, as a timer-driven scraper is.
  *
- * @example generateCatalogLikeData({ targets: 1, durationMs: 3_600_000 }).length // 200
+ * @example generateCatalogLikeData({ targets: 1, durationMs: 3_600_000 }).length // 196
  */
 export function generateCatalogLikeData(o: DataOptions = {}): GeneratedSeries[] {
   const targets = o.targets ?? 3;
@@ -140,7 +140,7 @@ export function generateCatalogLikeData(o: DataOptions = {}): GeneratedSeries[] 
       return v;
     };
 
-    // Counters: 50.
+    // Counters: 48.
     for (const dir of ['in', 'out']) {
       add(`${service}_messages_total`, { direction: dir }, counter(400));
       add(`${service}_bytes_total`, { direction: dir }, counter(90_000));
@@ -162,7 +162,7 @@ export function generateCatalogLikeData(o: DataOptions = {}): GeneratedSeries[] 
     add(`${service}_ws_upgrades_total`, { result: 'error' }, rare(0.02));
     add(`${service}_backfilled_total`, {}, counter(5));
     add(`${service}_peers_served_total`, {}, counter(1));
-    // Gauges: 38.
+    // Gauges: 36.
     for (const a of ACTORS) add('actor_mailbox_depth', { actor: a }, fewValues(4, 0.05));
     for (const a of ACTORS) add('actor_mailbox_lag_seconds', { actor: a }, seconds(0.002, 6));
     add(`${service}_peers_connected`, {}, fewValues(12, 0.1));

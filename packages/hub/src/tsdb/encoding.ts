@@ -6,7 +6,7 @@
  * lossless: a value is converted only if it converts back to the same bits), then written as
  * zig-zag varint deltas or deltas of deltas, whichever is shorter; values that do not convert
  * (NaN, the staleness marker, ±Inf, -0, floats with too many digits) are kept as raw bytes
- * beside the integers. A chunk where most values don't convert is written as XORs of
+ * beside the integers. A chunk where over a quarter of the values don't convert is XORs of
  * consecutive float64s instead (Gorilla's idea), split into byte planes. The result is then
  * compressed as a whole with brotli, which removes what the varints leave: runs of equal
  * deltas, repeated patterns, skewed byte distributions.
@@ -68,7 +68,7 @@ export function writeTimestamps(w: ByteWriter, t: Float64Array, from: number, to
 
 /** Reads what {@link writeTimestamps} wrote. */
 export function readTimestamps(r: ByteReader): Float64Array {
-  const n = r.uvarint();
+  const n = readCount(r);
   const t = new Float64Array(n);
   if (n === 0) return t;
   let prev = r.varint();
@@ -80,6 +80,13 @@ export function readTimestamps(r: ByteReader): Float64Array {
     t[i] = prev;
   }
   return t;
+}
+
+/** A sample count, checked against the bytes left (every sample takes at least one). */
+function readCount(r: ByteReader): number {
+  const n = r.uvarint();
+  if (n > r.buf.length - r.pos + 1) throw new RangeError('chunk corrupt: bad sample count');
+  return n;
 }
 
 /** Writes values `v[from..to)` bit-exactly, choosing the decimal or the XOR form. */
@@ -191,7 +198,7 @@ function writeXor(w: ByteWriter, v: Float64Array, from: number, to: number): voi
 
 /** Reads what {@link writeValues} wrote. */
 export function readValues(r: ByteReader): Float64Array {
-  const n = r.uvarint();
+  const n = readCount(r);
   const out = new Float64Array(n);
   if (n === 0) return out;
   const kind = r.byte();
@@ -222,6 +229,7 @@ export function readValues(r: ByteReader): Float64Array {
   const exp = r.uvarint();
   if (exp > MAX_EXPONENT) throw new RangeError(`bad decimal exponent ${exp}`);
   const exceptions = r.uvarint();
+  if (exceptions > n) throw new RangeError('chunk corrupt: too many exceptions');
   const excIndex = new Uint32Array(exceptions);
   const excBytes = exceptions > 0 ? new Uint8Array(exceptions * 8) : undefined;
   let idx = 0;

@@ -1,56 +1,73 @@
 /**
  * Retention: by time (chunks whose newest sample is older than the cutoff go) and by size
- * (oldest chunks go until the database file fits). Only chunks are deleted: the head and
+ * (the oldest chunks go until the database file fits). Only chunks are deleted: the head and
  * the WAL rows behind it hold the newest data.
  */
 import type { Chunks } from './chunks.js';
 import type { Store } from './store.js';
 
-/** Size retention deletes at most this many batches per call before giving up. */
-const MAX_SIZE_ROUNDS = 64;
+/** Size retention deletes at most this many layers of chunks per call. */
+const MAX_SIZE_ROUNDS = 1000;
+
+/** What retention needs to know of a series. */
+export interface SeriesExtent {
+  readonly id: number;
+  /** Smallest stored timestamp (Infinity when none). */
+  readonly firstT: number;
+}
 
 /**
- * Deletes every chunk with all samples before `cutoff` (ms). Returns the ids of the series
- * that lost chunks.
+ * Deletes every chunk whose samples are all before `cutoff` (ms), one transaction. Returns
+ * the ids of the series that lost chunks.
  */
-export function expireByTime(store: Store, chunks: Chunks, cutoff: number): Set<number> {
+export function expireBefore(
+  store: Store,
+  chunks: Chunks,
+  series: Iterable<SeriesExtent>,
+  cutoff: number,
+): Set<number> {
   const touched = new Set<number>();
-  const rows = store.expiredChunks.all(cutoff);
-  if (rows.length === 0) return touched;
   store.tx(() => {
-    for (const r of rows) {
-      chunks.delete(r.id);
-      touched.add(r.series_id);
+    for (const s of series) {
+      if (s.firstT >= cutoff) continue;
+      for (const r of store.chunksBefore.all(s.id, cutoff)) {
+        chunks.delete(r.id);
+        touched.add(s.id);
+      }
     }
   });
   return touched;
 }
 
 /**
- * Deletes the oldest chunks (by newest sample) until the database file plus its log is at
- * most `maxBytes`, returning pages to the file system as it goes. Returns the ids of the
- * series that lost chunks. Stops when no chunk is left.
+ * Deletes the oldest chunks until the database file plus its log is at most `maxBytes`:
+ * repeatedly the layer of chunks that end first across all series (series are scraped
+ * together, so that is about one window of every series), returning pages to the file
+ * system after each. `refresh` is called with the series that lost chunks, so their
+ * extents are current for the next round. Stops when no chunk is left.
  */
-export function expireBySize(store: Store, chunks: Chunks, maxBytes: number): Set<number> {
-  const touched = new Set<number>();
+export function expireBySize(
+  store: Store,
+  chunks: Chunks,
+  series: () => Iterable<SeriesExtent>,
+  maxBytes: number,
+  refresh: (touched: ReadonlySet<number>) => void,
+): boolean {
+  let deleted = false;
   store.shrink();
-  for (let round = 0; round < MAX_SIZE_ROUNDS; round++) {
-    const excess = store.bytesOnDisk() - maxBytes;
-    if (excess <= 0) break;
-    // Deleting chunks frees somewhat less than their blob bytes (pages stay partly used),
-    // so each round overshoots a little and the loop re-measures.
-    const batch = store.oldestChunks.all(4096);
-    if (batch.length === 0) break;
-    let freed = 0;
-    store.tx(() => {
-      for (const r of batch) {
-        chunks.delete(r.id);
-        touched.add(r.series_id);
-        freed += r.bytes + 48;
-        if (freed >= excess * 1.1) break;
-      }
-    });
+  for (let round = 0; round < MAX_SIZE_ROUNDS && store.bytesOnDisk() > maxBytes; round++) {
+    let oldestEnd = Infinity;
+    for (const s of series()) {
+      if (s.firstT === Infinity) continue;
+      const end = store.seriesMinT.get(s.id)?.maxt ?? null;
+      if (end !== null && end < oldestEnd) oldestEnd = end;
+    }
+    if (oldestEnd === Infinity) break;
+    const touched = expireBefore(store, chunks, series(), oldestEnd + 1);
+    if (touched.size === 0) break;
+    deleted = true;
+    refresh(touched);
     store.shrink();
   }
-  return touched;
+  return deleted;
 }

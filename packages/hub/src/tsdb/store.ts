@@ -3,10 +3,12 @@
  * here; the in-memory head and index are rebuilt from it on open.
  *
  * - `series`: one row per series, labels as JSON.
- * - `chunks`: compressed values of one series over a time range; `level` 0 is a head chunk
- *   cut on ingest, 1 a chunk re-encoded by compaction over a whole window.
+ * - `chunks`: compressed values of one series over a time range. Negative ids are head
+ *   chunks (level 0) cut on ingest, positive ones were re-encoded by compaction over a whole
+ *   window (level 1): compaction finds its work with a rowid range scan, without an index.
  * - `timestamps`: compressed timestamp blobs, shared by every chunk with the same timestamps
- *   (all series of one target scraped together), reference-counted.
+ *   (all series of one target scraped together), reference-counted. The id is taken from a
+ *   digest of the blob (probing on the rare collision), so no index on the digest is needed.
  * - `wal`: one row per commit with that commit's samples, until they are in chunks.
  * - `metadata`: TYPE/HELP/UNIT per metric name.
  */
@@ -18,20 +20,16 @@ import type { Statement } from 'better-sqlite3';
 
 const SCHEMA_VERSION = 1;
 /** Page size of a new database, bytes (only applies before the first table is created). */
-const PAGE_SIZE = Number(process.env.CANOPY_TSDB_PAGE_SIZE ?? 16384);
+const PAGE_SIZE = 16384;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, labels TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timestamps (
-  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, refs INTEGER NOT NULL, data BLOB NOT NULL);
+  id INTEGER PRIMARY KEY, hash BLOB NOT NULL, refs INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, mint INTEGER NOT NULL,
-  maxt INTEGER NOT NULL, n INTEGER NOT NULL, level INTEGER NOT NULL, ts_id INTEGER NOT NULL,
-  data BLOB NOT NULL);
+  maxt INTEGER NOT NULL, n INTEGER NOT NULL, ts_id INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks (series_id, maxt);
-CREATE INDEX IF NOT EXISTS chunks_by_maxt ON chunks (maxt);
-CREATE INDEX IF NOT EXISTS chunks_level0 ON chunks (series_id, mint) WHERE level = 0;
 CREATE TABLE IF NOT EXISTS wal (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS metadata (
   metric TEXT PRIMARY KEY, type TEXT NOT NULL, help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
@@ -43,7 +41,6 @@ export interface ChunkRow {
   mint: number;
   maxt: number;
   n: number;
-  level: number;
   ts_id: number;
   data: Uint8Array;
 }
@@ -64,18 +61,18 @@ export class Store {
   readonly deleteSeries: Statement<[number]>;
   readonly allSeries: Statement<[], { id: number; labels: string }>;
   readonly insertChunk: Statement<[number, number, number, number, number, number, Uint8Array]>;
+  readonly chunkIdRange: Statement<[], { min: number | null; max: number | null }>;
   readonly deleteChunk: Statement<[number]>;
   readonly chunksInRange: Statement<[number, number, number], ChunkRow>;
   readonly seriesBounds: Statement<[], SeriesBounds>;
   readonly chunkTotals: Statement<[], { chunks: number; samples: number | null }>;
   readonly level0Chunks: Statement<[], { series_id: number; mint: number }>;
   readonly chunkMeta: Statement<[number], { id: number; n: number; ts_id: number } | undefined>;
-  readonly oldestChunks: Statement<[number], { id: number; series_id: number; bytes: number }>;
-  readonly expiredChunks: Statement<[number], { id: number; series_id: number }>;
-  readonly seriesMinT: Statement<[number], { mint: number | null }>;
-  readonly timestampsByHash: Statement<[Uint8Array], { id: number } | undefined>;
+  readonly chunksBefore: Statement<[number, number], { id: number }>;
+  readonly seriesMinT: Statement<[number], { mint: number | null; maxt: number | null }>;
+  readonly timestampsHash: Statement<[number], { hash: Uint8Array } | undefined>;
   readonly timestampsById: Statement<[number], { data: Uint8Array } | undefined>;
-  readonly insertTimestamps: Statement<[Uint8Array, Uint8Array]>;
+  readonly insertTimestamps: Statement<[number, Uint8Array, Uint8Array]>;
   readonly refTimestamps: Statement<[number]>;
   readonly unrefTimestamps: Statement<[number], { refs: number } | undefined>;
   readonly deleteTimestamps: Statement<[number]>;
@@ -89,7 +86,8 @@ export class Store {
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, 'tsdb.sqlite');
-    const db = new Database(this.path);
+    // A short busy timeout: the only other user of the file would be a second TSDB.
+    const db = new Database(this.path, { timeout: 1000 });
     this.db = db;
     try {
       // Both only take effect before the first table exists (page_size must come first).
@@ -113,43 +111,41 @@ export class Store {
       }
       throw e;
     }
-    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get();
-    if (version === undefined) {
-      db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    } else if (version !== SCHEMA_VERSION) {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    else if (version !== SCHEMA_VERSION) {
       db.close();
       throw new Error(
-        `TSDB ${this.path} has schema version ${String(version)}, this build reads ${SCHEMA_VERSION}`,
+        `TSDB ${this.path} has schema version ${version}, this build reads ${SCHEMA_VERSION}`,
       );
     }
     this.insertSeries = db.prepare('INSERT INTO series (id, labels) VALUES (?, ?)');
     this.deleteSeries = db.prepare('DELETE FROM series WHERE id = ?');
     this.allSeries = db.prepare('SELECT id, labels FROM series ORDER BY id');
     this.insertChunk = db.prepare(
-      'INSERT INTO chunks (series_id, mint, maxt, n, level, ts_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO chunks (id, series_id, mint, maxt, n, ts_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.chunkIdRange = db.prepare('SELECT min(id) AS min, max(id) AS max FROM chunks');
     this.deleteChunk = db.prepare('DELETE FROM chunks WHERE id = ?');
     this.chunksInRange = db.prepare(
-      'SELECT id, mint, maxt, n, level, ts_id, data FROM chunks ' +
+      'SELECT id, mint, maxt, n, ts_id, data FROM chunks ' +
         'WHERE series_id = ? AND maxt >= ? AND mint <= ? ORDER BY mint',
     );
     this.seriesBounds = db.prepare(
       'SELECT series_id, min(mint) AS mint, max(maxt) AS maxt FROM chunks GROUP BY series_id',
     );
     this.chunkTotals = db.prepare('SELECT count(*) AS chunks, sum(n) AS samples FROM chunks');
-    this.level0Chunks = db.prepare(
-      'SELECT series_id, mint FROM chunks INDEXED BY chunks_level0 WHERE level = 0',
-    );
+    this.level0Chunks = db.prepare('SELECT series_id, mint FROM chunks WHERE id < 0');
     this.chunkMeta = db.prepare('SELECT id, n, ts_id FROM chunks WHERE id = ?');
-    this.oldestChunks = db.prepare(
-      'SELECT id, series_id, length(data) AS bytes FROM chunks ORDER BY maxt LIMIT ?',
+    this.chunksBefore = db.prepare('SELECT id FROM chunks WHERE series_id = ? AND maxt < ?');
+    // min(maxt) is the end of the series' oldest chunk (chunks of a series don't overlap).
+    this.seriesMinT = db.prepare(
+      'SELECT min(mint) AS mint, min(maxt) AS maxt FROM chunks WHERE series_id = ?',
     );
-    this.expiredChunks = db.prepare('SELECT id, series_id FROM chunks WHERE maxt < ?');
-    this.seriesMinT = db.prepare('SELECT min(mint) AS mint FROM chunks WHERE series_id = ?');
-    this.timestampsByHash = db.prepare('SELECT id FROM timestamps WHERE hash = ?');
+    this.timestampsHash = db.prepare('SELECT hash FROM timestamps WHERE id = ?');
     this.timestampsById = db.prepare('SELECT data FROM timestamps WHERE id = ?');
     this.insertTimestamps = db.prepare(
-      'INSERT INTO timestamps (hash, refs, data) VALUES (?, 1, ?)',
+      'INSERT INTO timestamps (id, hash, refs, data) VALUES (?, ?, 1, ?)',
     );
     this.refTimestamps = db.prepare('UPDATE timestamps SET refs = refs + 1 WHERE id = ?');
     this.unrefTimestamps = db.prepare(

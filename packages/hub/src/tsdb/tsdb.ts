@@ -12,7 +12,8 @@ import { Chunks } from './chunks.js';
 import { mergeWindow } from './compaction.js';
 import { HEAD_WINDOW_MS, MemSeries, blockWindow } from './head.js';
 import { Postings } from './postings.js';
-import { expireBySize, expireByTime } from './retention.js';
+import { readSeries } from './read.js';
+import { expireBefore, expireBySize } from './retention.js';
 import { Store } from './store.js';
 import { decodeWal, encodeWal } from './wal.js';
 
@@ -20,7 +21,10 @@ import { decodeWal, encodeWal } from './wal.js';
 export interface TSDBOptions {
   /** Directory of the database (created if missing). */
   dir: string;
-  /** Chunks whose newest sample is older than the newest sample minus this go (default 15 d). */
+  /**
+   * Chunks whose newest sample is older than the newest stored sample minus this go
+   * (default 15 d; 0 keeps everything).
+   */
   retentionMs?: number;
   /** Oldest chunks go until the database is at most this big; 0 = no limit (default). */
   retentionBytes?: number;
@@ -51,6 +55,8 @@ export interface TSDBStats {
 
 /** Default time retention: 15 days, as Prometheus. */
 export const DEFAULT_RETENTION_MS = 15 * 86_400_000;
+/** How long one {@link TSDB.compact} call merges by default, ms. */
+export const DEFAULT_COMPACT_BUDGET_MS = 500;
 
 /**
  * A time-series database in one SQLite file. Appends go to an in-memory head that is made
@@ -67,7 +73,7 @@ export const DEFAULT_RETENTION_MS = 15 * 86_400_000;
  * db.close();
  */
 export class TSDB implements Querier, BatchSink {
-  private store: Store;
+  private readonly store: Store;
   private chunks!: Chunks;
   private postings!: Postings;
   private byId!: Map<number, MemSeries>;
@@ -79,6 +85,8 @@ export class TSDB implements Querier, BatchSink {
   private maxT = -Infinity;
   private headSamples = 0;
   private closed = false;
+  /** Windows whose chunks failed to decode ("series:window"): not retried. */
+  private readonly unmergeable = new Set<string>();
   private readonly retentionMs: number;
   private readonly retentionBytes: number;
 
@@ -233,27 +241,45 @@ export class TSDB implements Querier, BatchSink {
   /**
    * Housekeeping, called on a timer by the hub: cuts head chunks whose window has passed,
    * applies retention by time and by size, and merges finished windows of head chunks into
-   * compact chunks. `budgetMs` bounds the merging (default: no bound); what is left is done
-   * by the next call.
+   * compact chunks. Merging stops after `budgetMs` (default 500 ms, so a timer never stalls
+   * scrapes and queries for long; a window of 10,000 series takes some 30 s of CPU), and the
+   * next call goes on. Returns whether everything was merged.
+   *
+   * @example while (!db.compact(Infinity)); // everything, now (tests, benchmarks)
    */
-  compact(budgetMs = Infinity): void {
+  compact(budgetMs = DEFAULT_COMPACT_BUDGET_MS): boolean {
     this.check();
     const started = performance.now();
     this.guard(() => this.flushIdleHeads());
     let deleted = false;
     if (this.retentionMs > 0 && this.maxT > -Infinity) {
-      const gone = expireByTime(this.store, this.chunks, this.maxT - this.retentionMs);
-      if (gone.size > 0) deleted = true;
+      // "Now" is the newest sample, so old data loaded for tests or imports stays; but never
+      // later than the clock, so one sample stamped in the future can't expire everything.
+      const now = Math.min(this.maxT, Date.now());
+      const gone = expireBefore(
+        this.store,
+        this.chunks,
+        this.byId.values(),
+        now - this.retentionMs,
+      );
       this.refreshBounds(gone);
+      deleted = gone.size > 0;
     }
-    this.guard(() => this.mergeWindows(started, budgetMs));
+    let done = false;
+    this.guard(() => (done = this.mergeWindows(started, budgetMs)));
     if (this.retentionBytes > 0) {
-      const gone = expireBySize(this.store, this.chunks, this.retentionBytes);
-      if (gone.size > 0) deleted = true;
-      this.refreshBounds(gone);
+      const bySize = expireBySize(
+        this.store,
+        this.chunks,
+        () => this.byId.values(),
+        this.retentionBytes,
+        (touched) => this.refreshBounds(touched),
+      );
+      deleted ||= bySize;
     }
     if (deleted) this.store.shrink();
     else this.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    return done;
   }
 
   /** Cuts heads whose head window has ended (a later sample of any series was committed). */
@@ -270,19 +296,29 @@ export class TSDB implements Querier, BatchSink {
     });
   }
 
-  private mergeWindows(started: number, budgetMs: number): void {
+  /** Merges windows of head chunks until the budget is spent; true when none is left. */
+  private mergeWindows(started: number, budgetMs: number): boolean {
     const todo = new Map<string, { id: number; w: number }>();
-    for (const r of this.store.level0Chunks.all()) {
+    for (const r of this.store.level0Chunks.iterate()) {
       const w = blockWindow(r.mint);
       const s = this.byId.get(r.series_id);
       // A window the head is still filling is merged once the head has moved on.
       if (s !== undefined && s.n > 0 && blockWindow(s.t[0]!) <= w) continue;
-      todo.set(`${r.series_id}:${w}`, { id: r.series_id, w });
+      const key = `${r.series_id}:${w}`;
+      if (!this.unmergeable.has(key)) todo.set(key, { id: r.series_id, w });
     }
-    for (const { id, w } of todo.values()) {
-      if (performance.now() - started > budgetMs) return;
-      mergeWindow(this.store, this.chunks, id, w);
+    for (const [key, { id, w }] of todo) {
+      if (performance.now() - started > budgetMs) return false;
+      try {
+        mergeWindow(this.store, this.chunks, id, w);
+      } catch (e) {
+        // A chunk that doesn't decode stays as it is (queries over it report the error);
+        // compaction goes on with the rest instead of failing on it at every call.
+        if (!(e instanceof RangeError)) throw e;
+        this.unmergeable.add(key);
+      }
     }
+    return true;
   }
 
   /** After retention: recomputes first timestamps, forgets series left without data. */
@@ -331,7 +367,7 @@ export class TSDB implements Querier, BatchSink {
     this.check();
     const out: SeriesData[] = [];
     for (const s of this.matching(matchers, mint, maxt)) {
-      const d = this.read(s, mint, maxt);
+      const d = readSeries(this.chunks, s, mint, maxt);
       if (d !== undefined) out.push(d);
     }
     return out;
@@ -373,41 +409,6 @@ export class TSDB implements Querier, BatchSink {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** Samples of one series in [mint, maxt]: overlapping chunks decoded, then the head. */
-  private read(s: MemSeries, mint: number, maxt: number): SeriesData | undefined {
-    const ts: Float64Array[] = [];
-    const vs: Float64Array[] = [];
-    let n = 0;
-    let last = -Infinity;
-    const take = (t: Float64Array, v: Float64Array, len: number): void => {
-      const lo = lowerBound(t, Math.max(mint, last + 1), len);
-      const hi = lowerBound(t, maxt + 1, len);
-      if (lo >= hi) return;
-      ts.push(t.subarray(lo, hi));
-      vs.push(v.subarray(lo, hi));
-      n += hi - lo;
-      last = t[hi - 1]!;
-    };
-    if (s.persisted && s.firstT <= maxt && (s.n === 0 || s.t[0]! > mint)) {
-      for (const row of this.chunks.rows(s.id, mint, maxt)) {
-        const c = this.chunks.decode(row);
-        take(c.t, c.v, c.t.length);
-      }
-    }
-    if (s.n > 0) take(s.t, s.v, s.n);
-    if (n === 0) return undefined;
-    const t = new Float64Array(n);
-    const v = new Float64Array(n);
-    let k = 0;
-    for (let i = 0; i < ts.length; i++) {
-      t.set(ts[i]!, k);
-      // set() copies bytes: NaN payloads (staleness markers) survive.
-      v.set(vs[i]!, k);
-      k += ts[i]!.length;
-    }
-    return { labels: s.labels, t, v };
-  }
-
   // ---- loading ----
 
   private load(): void {
@@ -444,7 +445,14 @@ export class TSDB implements Querier, BatchSink {
     this.store.tx(() => {
       let cut = false;
       for (const row of wal) {
-        const rec = decodeWal(row.data);
+        let rec;
+        try {
+          rec = decodeWal(row.data);
+        } catch (e) {
+          throw new Error(
+            `TSDB ${this.store.path}: WAL row ${row.id} is unreadable (${(e as Error).message})`,
+          );
+        }
         for (let i = 0; i < rec.t.length; i++) {
           const s = this.byId.get(rec.ids[i]!);
           if (s !== undefined && this.apply(s, rec.t[i]!, rec.v[i]!, row.id)) cut = true;
@@ -490,16 +498,4 @@ function normalize(labels: Labels): Labels {
     if (v !== '') out[n] = v;
   }
   return Object.freeze(out);
-}
-
-/** First index in t[0..len) with t[i] ≥ x. */
-function lowerBound(t: Float64Array, x: number, len: number): number {
-  let lo = 0;
-  let hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -3,8 +3,6 @@
  * so shifts past 32 bits are done with arithmetic), plus raw float64 bytes.
  */
 
-const TWO_32 = 4294967296;
-
 /** A growable byte buffer written front to back. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -144,9 +142,4 @@ export function uvarintLength(n: number): number {
     lim *= 128;
   }
   return n >= lim ? len + 1 : len;
-}
-
-/** High 32 bits of a non-negative integer < 2^53 (for callers that pack into two words). */
-export function hi32(n: number): number {
-  return Math.floor(n / TWO_32);
 }

@@ -62,8 +62,13 @@ export class Victoria {
     return vm;
   }
 
-  /** Imports series with `/api/v1/import` (JSON lines), in requests of a few MB. */
-  async importSeries(series: Iterable<{ labels: Labels; t: Float64Array; v: Float64Array }>) {
+  /**
+   * Imports series with `/api/v1/import` (JSON lines), in requests of a few MB. JSON has no
+   * NaN: series must not contain NaN or staleness markers.
+   */
+  async importSeries(
+    series: Iterable<{ labels: Labels; t: Float64Array; v: Float64Array }>,
+  ): Promise<void> {
     let body = '';
     const send = async (): Promise<void> => {
       const r = await fetch(`${this.url}/api/v1/import`, { method: 'POST', body });
@@ -93,9 +98,22 @@ export class Victoria {
     });
   }
 
-  /** Merges each monthly partition into as few parts as possible (its best compression). */
-  async forceMerge(months: Iterable<string>): Promise<void> {
+  /**
+   * Merges each monthly partition into as few parts as possible (its best compression), then
+   * waits (≤ timeoutMs) until the parts on disk stop changing: a merge writes the new part
+   * before it removes the old ones.
+   */
+  async forceMerge(months: Iterable<string>, timeoutMs = 60_000): Promise<void> {
     for (const m of months) await this.get(`/internal/force_merge?partition_prefix=${m}`);
+    let last = '';
+    let same = 0;
+    await this.until(timeoutMs, async () => {
+      const parts = sumMetric(await this.metrics(), 'vm_parts');
+      const now = `${parts}/${this.storageBytes()}`;
+      same = now === last ? same + 1 : 0;
+      last = now;
+      return same >= 10;
+    });
   }
 
   /**
@@ -142,7 +160,7 @@ export class Victoria {
       }
       if (Date.now() > deadline)
         throw new Error(`VictoriaMetrics: timed out after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
