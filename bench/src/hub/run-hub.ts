@@ -9,7 +9,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { measureBytesPerSample } from '@canopy/hub';
 import { benchIngest } from './ingest.js';
-import { QUERY_ROUNDS, benchQuery } from './query.js';
+import { QUERY_ROUNDS, benchQuery, type QueryLatency } from './query.js';
 import { victoriaAvailable } from './victoria.js';
 
 /** One result row. */
@@ -73,28 +73,23 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
 
   log('query: loading 24 h of relay series');
   const q = await benchQuery({ service: 'relay', instances: 3, log });
-  const latency = (
-    name: string,
-    http: number,
-    inProcess: number,
-    peer: number | undefined,
-    about: string,
-  ) => {
+  const latency = (name: string, l: QueryLatency, about: string): void => {
+    const peer = l.victoriaWithCanopyHttp;
     rows.push({
       name: `${name}, HTTP`,
-      canopy: http,
+      canopy: l.canopyHttp,
       peerValue: peer,
       unit: 's',
       better: 'lower',
       ...(peer !== undefined
-        ? { target: { goal: '≤ 1.0× VictoriaMetrics', met: http <= peer } }
+        ? { target: { goal: '≤ 1.0× VictoriaMetrics', met: l.canopyHttp <= peer } }
         : {}),
       about: `${about}; hub as its own process over /api/v1/query_range, as VictoriaMetrics`,
     });
     rows.push({
       name: `${name}, in-process`,
-      canopy: inProcess,
-      peerValue: peer,
+      canopy: l.canopy,
+      peerValue: l.victoriaWithCanopy,
       unit: 's',
       better: 'lower',
       about: `${about}; rangeQuery() in this process (the API's result shape, but no HTTP and no JSON text) vs VictoriaMetrics over HTTP`,
@@ -103,16 +98,12 @@ export async function runHub(o: RunHubOptions): Promise<HubRow[]> {
   const data = `24 h of 3 relay instances (${q.series} series, ${q.samples} samples), step 15 s = 5760 points`;
   latency(
     'hub dashboard range queries',
-    q.dashboard.canopyHttp,
-    q.dashboard.canopy,
-    q.dashboard.victoria,
+    q.dashboard,
     `${q.dashboard.queries.length} queries (one per relay catalog metric, histogram twice), times summed; median of ${QUERY_ROUNDS.dashboard.measured} rounds after ${QUERY_ROUNDS.dashboard.warmup} warm-up rounds; ${data}`,
   );
   latency(
     'hub p99 histogram_quantile',
-    q.quantile.canopyHttp,
-    q.quantile.canopy,
-    q.quantile.victoria,
+    q.quantile,
     `${q.quantile.queries[0]!}; median of ${QUERY_ROUNDS.p99.measured} runs after ${QUERY_ROUNDS.p99.warmup} warm-up runs; ${data}`,
   );
 

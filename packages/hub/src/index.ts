@@ -8,6 +8,11 @@ export { apiHandler, type ApiSources, type TargetView } from './api/router.js';
 export { parseSelector, parseTime, parseDurationParam, BadData } from './api/params.js';
 export { TSDB } from './tsdb/index.js';
 export {
+  measureBytesPerSample,
+  type BytesPerSampleOptions,
+  type BytesPerSampleResult,
+} from './tsdb/index.js';
+export {
   Scraper,
   hostTarget,
   parseScrapeConfig,
