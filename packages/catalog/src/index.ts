@@ -18,3 +18,21 @@ export {
   type ServiceName,
   type GroupName,
 } from './catalog.js';
+export {
+  DEFAULT_SLOS,
+  DEFAULT_SLO_WINDOW,
+  DEFAULT_BURN_RATE_TIERS,
+  SLO_KINDS,
+  type Slo,
+  type SloBase,
+  type RatioSlo,
+  type LatencySlo,
+  type GaugeSlo,
+  type GaugeExample,
+  type GaugeExampleSeries,
+  type GaugeUnit,
+  type Comparator,
+  type BurnRateTier,
+  type Severity,
+  type Duration,
+} from './slo.js';

@@ -16,6 +16,17 @@ import {
   ServiceUsageError,
 } from './service-commands.js';
 import { parseFault } from '@canopy/services';
+import { DEFAULT_SLOS } from '@canopy/catalog';
+import {
+  loadSloSpec,
+  SloSpecError,
+  checkRules,
+  formatRulesCheck,
+  writeRuleFiles,
+  sloJsonSchema,
+  DEFAULT_SCRAPE_INTERVAL,
+  type SloSource,
+} from '@canopy/stack';
 
 /** Where the CLI writes; tests pass collectors. */
 export interface CliIO {
@@ -34,8 +45,18 @@ Commands:
   check budget [--config FILE] [--quiet]
                         Print the maximum active series per metric, per service and in
                         total for the deployment in the config; exit 1 over the budget.
+  check rules [--config FILE]
+                        For every SLO alert tier: can it fire at the SLO's target, and how
+                        long after a full outage begins does it? Exit 1 if a tier can never
+                        fire or a full outage would not page within 2 minutes.
   gen metrics-doc [--out FILE]
                         Write the metric catalog as Markdown (METRICS.md).
+  gen rules --out DIR [--config FILE] [--default-slos] [--dashboard-url URL]
+                        Write the Prometheus rule file of the SLO spec (slos: in the config,
+                        else the built-in ten) and its promtool tests to DIR, after the
+                        check above (npm run gen:rules).
+  gen slo-schema [--out FILE]
+                        Write the JSON Schema of the slos: section, for editors.
   demo [--host HOST] [--port PORT]
                         Serve the catalog's relay, replay and storage metrics from a
                         synthetic workload on three consecutive ports (default 9464).
@@ -92,6 +113,49 @@ function port(v: string | undefined, fallback: number): number {
   return n;
 }
 
+/** `check rules` and `gen rules`: the SLO spec's alert check, and the rule files after it. */
+function rulesCommand(command: 'check rules' | 'gen rules', args: string[], io: CliIO): number {
+  const gen = command === 'gen rules';
+  const v = parse(args, command, {
+    config: { type: 'string' },
+    ...(gen
+      ? {
+          out: { type: 'string', short: 'o' },
+          'default-slos': { type: 'boolean' },
+          'dashboard-url': { type: 'string' },
+        }
+      : {}),
+  });
+  if (v.help === true) {
+    io.out(HELP);
+    return 0;
+  }
+  if (gen && typeof v.out !== 'string')
+    throw new UsageError('gen rules: --out DIR is required (e.g. packages/stack/generated/rules)');
+  const source: SloSource =
+    v['default-slos'] === true
+      ? { slos: DEFAULT_SLOS, file: undefined, scrapeInterval: DEFAULT_SCRAPE_INTERVAL }
+      : loadSloSpec(v.config as string | undefined);
+  io.out(`SLO spec: ${source.file ?? 'built-in defaults'}\n`);
+  const o = {
+    scrapeInterval: source.scrapeInterval,
+    ...(typeof v['dashboard-url'] === 'string' ? { dashboardUrl: v['dashboard-url'] } : {}),
+  };
+  const result = gen
+    ? writeRuleFiles(v.out as string, source.slos, o)
+    : { files: [], check: checkRules(source.slos, o) };
+  io.out(formatRulesCheck(result.check));
+  for (const f of result.files) io.out(`wrote ${f}\n`);
+  if (!result.check.ok) {
+    io.err(
+      `canopy: ${result.check.errors.length} SLO alert problem(s)${gen ? '; no rule file written' : ''}:\n` +
+        result.check.errors.map((e) => `  ${e}\n`).join(''),
+    );
+    return 1;
+  }
+  return 0;
+}
+
 /**
  * Runs the `canopy` command line and resolves to its exit code.
  *
@@ -105,8 +169,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     if (cmd === 'check') {
+      if (sub === 'rules') return rulesCommand('check rules', rest, io);
       if (sub !== 'budget')
-        throw new UsageError(`check: unknown check "${sub ?? ''}"; available: budget`);
+        throw new UsageError(`check: unknown check "${sub ?? ''}"; available: budget, rules`);
       const v = parse(rest, 'check budget', {
         config: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
@@ -129,8 +194,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     if (cmd === 'gen') {
+      if (sub === 'rules') return rulesCommand('gen rules', rest, io);
+      if (sub === 'slo-schema') {
+        const v = parse(rest, 'gen slo-schema', { out: { type: 'string', short: 'o' } });
+        const schema = JSON.stringify(sloJsonSchema(), null, 2) + '\n';
+        if (typeof v.out === 'string') {
+          writeFileSync(v.out, schema);
+          io.out(`wrote ${v.out}\n`);
+        } else io.out(schema);
+        return 0;
+      }
       if (sub !== 'metrics-doc')
-        throw new UsageError(`gen: unknown generator "${sub ?? ''}"; available: metrics-doc`);
+        throw new UsageError(
+          `gen: unknown generator "${sub ?? ''}"; available: metrics-doc, rules, slo-schema`,
+        );
       const v = parse(rest, 'gen metrics-doc', { out: { type: 'string', short: 'o' } });
       const doc = renderMetricsDoc();
       if (typeof v.out === 'string') {
@@ -267,6 +344,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || e instanceof ServiceUsageError) {
       io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof SloSpecError) {
+      io.err(`canopy: bad SLO spec\n${e.problems.join('\n')}\n`);
       return 2;
     }
     if (e instanceof ConfigError) {

@@ -92,6 +92,8 @@ export const ConfigSchema = z.strictObject({
   deployment: Deployment,
   hub: Hub,
   scrape: ScrapeConfigSchema.prefault({}),
+  /** Validated by `canopy check rules` / `gen rules` (see docs/slos.md). */
+  slos: z.unknown().optional(),
 });
 
 /** A validated `canopy.yaml`. */

@@ -1,2 +1,3 @@
-/** Generators and checks for the scale-out stacks; built in a later issue. */
-export {};
+/** Generators and checks for the scale-out stacks: SLO spec, rule files and their tests. */
+export * from './slo/index.js';
+export * from './rules/index.js';
