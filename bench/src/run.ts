@@ -114,6 +114,10 @@ if (args.includes('--hub')) {
   // Loaded only when asked: it starts VictoriaMetrics and takes minutes.
   const { runHub } = await import('./hub/run-hub.js');
   await runHub({ json });
+} else if (args.includes('--relay-instructions')) {
+  // The same comparison counted in instructions under valgrind: repeatable on a busy machine.
+  const { runRelayInstructions } = await import('./relay-instructions.js');
+  await runRelayInstructions(json);
 } else if (args.includes('--relay')) {
   // Relay fan-out with telemetry on vs off: spawns relays, takes about a minute.
   const { runRelayBench } = await import('./relay-throughput.js');
