@@ -10,6 +10,7 @@
  * if (r.resultType === 'matrix') for (const s of r.result) console.log(s.metric, s.values.length);
  */
 export { instantQuery, rangeQuery } from './query.js';
+export { rangeQueryJson } from './json.js';
 export type { QueryData, QueryOptions, ScalarValue } from './query.js';
 export { parseExpr } from './parse.js';
 export { PromQLError } from './errors.js';

@@ -6,7 +6,7 @@ import { compareLabels } from './labels.js';
 import { parseExpr } from './parse.js';
 import { typeOf } from './typecheck.js';
 import { Evaluator } from './eval/evaluator.js';
-import { makeSteps } from './eval/types.js';
+import { hasAny, makeSteps, type Series, type Steps } from './eval/types.js';
 
 /** A sample as the Prometheus HTTP API writes it: unix seconds and the formatted value. */
 export type ScalarValue = [number /*unix seconds*/, string];
@@ -134,6 +134,39 @@ function checkRange(
   }
 }
 
+/** The evaluated answer of a range query: its steps and its series sorted by labels. */
+export interface RangeMatrix {
+  readonly steps: Steps;
+  /** Only series with a value at some step; a scalar is one series with no labels. */
+  readonly series: readonly Series[];
+}
+
+/**
+ * Parses, checks and evaluates a range query (see {@link rangeQuery}) without formatting the
+ * answer, for {@link rangeQuery} and {@link rangeQueryJson}.
+ */
+export function evalRangeQuery(
+  q: Querier,
+  expr: string,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  o?: QueryOptions,
+): RangeMatrix {
+  const e = parseExpr(expr);
+  checkRange(e, startMs, endMs, stepMs, o?.maxPoints ?? DEFAULT_MAX_POINTS);
+  const ev = evaluator(q, o, startMs, endMs);
+  const steps = makeSteps(startMs, endMs, stepMs);
+  const v = ev.eval(e, steps);
+  if (v.kind === 'scalar') {
+    const series = steps.n > 0 ? [{ labels: {}, v: v.v, ok: new Uint8Array(steps.n).fill(1) }] : [];
+    return { steps, series };
+  }
+  if (v.kind !== 'vector') return { steps, series: [] };
+  const series = v.series.filter(hasAny).sort((a, b) => compareLabels(a.labels, b.labels));
+  return { steps, series };
+}
+
 /**
  * Evaluates a PromQL expression at `startMs`, `startMs + stepMs`, … ≤ `endMs` and returns a
  * matrix sorted by labels, as Prometheus's `/api/v1/query_range`. Each selector is read once
@@ -155,27 +188,22 @@ export function rangeQuery(
   stepMs: number,
   o?: QueryOptions,
 ): QueryData {
-  const e = parseExpr(expr);
-  checkRange(e, startMs, endMs, stepMs, o?.maxPoints ?? DEFAULT_MAX_POINTS);
-  const ev = evaluator(q, o, startMs, endMs);
-  const steps = makeSteps(startMs, endMs, stepMs);
-  const v = ev.eval(e, steps);
+  const { steps, series } = evalRangeQuery(q, expr, startMs, endMs, stepMs, o);
+  const seconds = stepSeconds(steps);
   const result: { metric: Labels; values: ScalarValue[] }[] = [];
-  if (v.kind === 'scalar') {
+  for (const s of series) {
     const values: ScalarValue[] = [];
-    for (let i = 0; i < steps.n; i++)
-      values.push([(startMs + i * stepMs) / 1000, formatValue(v.v[i]!)]);
-    if (values.length > 0) result.push({ metric: {}, values });
-  } else if (v.kind === 'vector') {
-    const seconds = new Float64Array(steps.n);
-    for (let i = 0; i < steps.n; i++) seconds[i] = (startMs + i * stepMs) / 1000;
-    for (const s of [...v.series].sort((a, b) => compareLabels(a.labels, b.labels))) {
-      const values: ScalarValue[] = [];
-      for (let i = 0; i < steps.n; i++) {
-        if (s.ok[i] === 1) values.push([seconds[i]!, formatValue(s.v[i]!)]);
-      }
-      if (values.length > 0) result.push({ metric: s.labels, values });
+    for (let i = 0; i < steps.n; i++) {
+      if (s.ok[i] === 1) values.push([seconds[i]!, formatValue(s.v[i]!)]);
     }
+    result.push({ metric: s.labels, values });
   }
   return { resultType: 'matrix', result };
+}
+
+/** The time of every step, unix seconds. */
+export function stepSeconds(steps: Steps): Float64Array {
+  const seconds = new Float64Array(steps.n);
+  for (let i = 0; i < steps.n; i++) seconds[i] = (steps.start + i * steps.step) / 1000;
+  return seconds;
 }

@@ -43,71 +43,109 @@ function kahanInc(inc: number, sum: number, c: { c: number }): number {
 }
 
 /**
- * rate, increase (counters) and delta (gauges), as Prometheus's `extrapolatedRate`. For
- * counters, a prefix count of value drops over the whole series tells in O(1) whether a
- * window holds a reset; only then is the window walked, in Prometheus's order.
+ * Prefix counts of value drops: `drops[i + 1] - drops[lo + 1]` is the number of counter
+ * resets among samples `lo..i`, so a window without one is known in O(1).
  */
+function counterDrops(v: Float64Array): Int32Array {
+  const drops = new Int32Array(v.length + 1);
+  for (let i = 1; i < v.length; i++) drops[i + 1] = drops[i]! + (v[i]! < v[i - 1]! ? 1 : 0);
+  return drops;
+}
+
+/**
+ * Prometheus's `extrapolatedRate` over the window `t[lo..hi)` (at least two samples) ending
+ * at `maxt`, ms. For counters, `resets` says whether the window holds a value drop; only
+ * then is it walked, in Prometheus's order. A plain function of numbers
+ * so that the per-step loops (eval/window-loops.ts) and {@link RANGE_FUNCTIONS} share it
+ * and V8 can inline it into either.
+ */
+export function extrapolatedRateAt(
+  t: Float64Array,
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  maxt: number,
+  rangeMs: number,
+  isCounter: boolean,
+  isRate: boolean,
+  resets: boolean,
+): number {
+  const count = hi - lo;
+  const first = v[lo]!;
+  const last = v[hi - 1]!;
+  let result = last - first;
+  if (isCounter && resets) {
+    let prev = first;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = v[i]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  let durationToStart = (t[lo]! - (maxt - rangeMs)) / 1000;
+  const durationToEnd = (maxt - t[hi - 1]!) / 1000;
+  const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
+  const averageDurationBetweenSamples = sampledInterval / (count - 1);
+  if (isCounter && result > 0 && first >= 0) {
+    // A counter can't go below zero: don't extrapolate past the point where it would be 0.
+    const durationToZero = sampledInterval * (first / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = averageDurationBetweenSamples * 1.1;
+  let extrapolateToInterval = sampledInterval;
+  extrapolateToInterval +=
+    durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
+  extrapolateToInterval +=
+    durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
+  let factor = extrapolateToInterval / sampledInterval;
+  if (isRate) factor /= rangeMs / 1000;
+  return result * factor;
+}
+
+/** rate, increase (counters) and delta (gauges), as Prometheus's `extrapolatedRate`. */
 function extrapolatedRate(
   isCounter: boolean,
   isRate: boolean,
 ): (s: SeriesSamples) => RangeFunction {
   return (s) => {
-    let drops: Int32Array | undefined;
-    if (isCounter) {
-      drops = new Int32Array(s.v.length + 1);
-      for (let i = 1; i < s.v.length; i++)
-        drops[i + 1] = drops[i]! + (s.v[i]! < s.v[i - 1]! ? 1 : 0);
-    }
-    return rateOf(isCounter, isRate, drops);
+    const drops = isCounter ? counterDrops(s.v) : undefined;
+    return (t, v, lo, hi, w) =>
+      hi - lo < 2
+        ? undefined
+        : extrapolatedRateAt(
+            t,
+            v,
+            lo,
+            hi,
+            w.maxt,
+            w.rangeMs,
+            isCounter,
+            isRate,
+            drops !== undefined && drops[hi]! !== drops[lo + 1]!,
+          );
   };
 }
 
-function rateOf(isCounter: boolean, isRate: boolean, drops: Int32Array | undefined): RangeFunction {
-  return (t, v, lo, hi, w) => {
-    const count = hi - lo;
-    if (count < 2) return undefined;
-    const first = v[lo]!;
-    const last = v[hi - 1]!;
-    let result = last - first;
-    if (isCounter && (drops === undefined || drops[hi]! !== drops[lo + 1]!)) {
-      let prev = first;
-      for (let i = lo + 1; i < hi; i++) {
-        const cur = v[i]!;
-        if (cur < prev) result += prev;
-        prev = cur;
-      }
-    }
-    let durationToStart = (t[lo]! - w.mint) / 1000;
-    const durationToEnd = (w.maxt - t[hi - 1]!) / 1000;
-    const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
-    const averageDurationBetweenSamples = sampledInterval / (count - 1);
-    if (isCounter && result > 0 && first >= 0) {
-      // A counter can't go below zero: don't extrapolate past the point where it would be 0.
-      const durationToZero = sampledInterval * (first / result);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
-    }
-    const threshold = averageDurationBetweenSamples * 1.1;
-    let extrapolateToInterval = sampledInterval;
-    extrapolateToInterval +=
-      durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
-    extrapolateToInterval +=
-      durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
-    let factor = extrapolateToInterval / sampledInterval;
-    if (isRate) factor /= w.rangeMs / 1000;
-    return result * factor;
-  };
+/**
+ * irate (`isRate`) and idelta from the last two samples before `hi` (at least two in the
+ * window); undefined when they share a timestamp.
+ */
+export function instantValueAt(
+  t: Float64Array,
+  v: Float64Array,
+  hi: number,
+  isRate: boolean,
+): number | undefined {
+  const last = v[hi - 1]!;
+  const prev = v[hi - 2]!;
+  const result = isRate && last < prev ? last : last - prev;
+  const interval = t[hi - 1]! - t[hi - 2]!;
+  if (interval === 0) return undefined;
+  return isRate ? result / (interval / 1000) : result;
 }
 
 function instantValue(isRate: boolean): RangeFunction {
-  return (t, v, lo, hi) => {
-    if (hi - lo < 2) return undefined;
-    const last = v[hi - 1]!;
-    const prev = v[hi - 2]!;
-    const result = isRate && last < prev ? last : last - prev;
-    const interval = t[hi - 1]! - t[hi - 2]!;
-    if (interval === 0) return undefined;
-    return isRate ? result / (interval / 1000) : result;
-  };
+  return (t, v, lo, hi) => (hi - lo < 2 ? undefined : instantValueAt(t, v, hi, isRate));
 }
 
 /** Least-squares slope and intercept at `interceptTime` (Kahan-summed, as Prometheus). */

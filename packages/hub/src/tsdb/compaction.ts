@@ -21,7 +21,7 @@ export function mergeWindow(store: Store, chunks: Chunks, seriesId: number, w: n
   const start = w * BLOCK_WINDOW_MS;
   const rows = chunks.rows(seriesId, start, start + BLOCK_WINDOW_MS - 1);
   if (rows.length === 0 || (rows.length === 1 && rows[0]!.id > 0)) return;
-  const parts: Samples[] = rows.map((r) => chunks.decode(r));
+  const parts: Samples[] = rows.map((r) => chunks.decode(r, false));
   const merged = concat(parts);
   const n = merged.t.length;
   let pieces = pow2(Math.ceil(n / BLOCK_MAX_SAMPLES));

@@ -29,7 +29,7 @@ export function readSeries(
   };
   // Chunks hold only samples older than the head: skip them when the head covers the range.
   if (s.persisted && s.firstT <= maxt && (s.n === 0 || s.t[0]! > mint)) {
-    for (const row of chunks.rows(s.id, mint, maxt)) {
+    for (const row of chunks.refs(s.id, mint, maxt)) {
       const c = chunks.decode(row);
       take(c.t, c.v, c.t.length);
     }

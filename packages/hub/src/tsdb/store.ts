@@ -35,13 +35,17 @@ CREATE TABLE IF NOT EXISTS metadata (
   metric TEXT PRIMARY KEY, type TEXT NOT NULL, help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-/** A chunk row as read for a query or a compaction. */
-export interface ChunkRow {
+/** A chunk row without its values blob, as a query lists them (the values may be cached). */
+export interface ChunkRef {
   id: number;
   mint: number;
   maxt: number;
   n: number;
   ts_id: number;
+}
+
+/** A chunk row as read for a compaction. */
+export interface ChunkRow extends ChunkRef {
   data: Uint8Array;
 }
 
@@ -64,10 +68,15 @@ export class Store {
   readonly chunkIdRange: Statement<[], { min: number | null; max: number | null }>;
   readonly deleteChunk: Statement<[number]>;
   readonly chunksInRange: Statement<[number, number, number], ChunkRow>;
+  readonly chunkRefsOfSeries: Statement<[number], ChunkRef>;
+  readonly chunkData: Statement<[number], { data: Uint8Array } | undefined>;
   readonly seriesBounds: Statement<[], SeriesBounds>;
   readonly chunkTotals: Statement<[], { chunks: number; samples: number | null }>;
   readonly level0Chunks: Statement<[], { series_id: number; mint: number }>;
-  readonly chunkMeta: Statement<[number], { id: number; n: number; ts_id: number } | undefined>;
+  readonly chunkMeta: Statement<
+    [number],
+    { id: number; series_id: number; n: number; ts_id: number } | undefined
+  >;
   readonly chunksBefore: Statement<[number, number], { id: number }>;
   readonly seriesMinT: Statement<[number], { mint: number | null; maxt: number | null }>;
   readonly timestampsHash: Statement<[number], { hash: Uint8Array } | undefined>;
@@ -131,12 +140,18 @@ export class Store {
       'SELECT id, mint, maxt, n, ts_id, data FROM chunks ' +
         'WHERE series_id = ? AND maxt >= ? AND mint <= ? ORDER BY mint',
     );
+    // Without the blobs (half of the time of reading the rows): queries mostly find the
+    // values in the cache and fetch the few others by id.
+    this.chunkRefsOfSeries = db.prepare(
+      'SELECT id, mint, maxt, n, ts_id FROM chunks WHERE series_id = ? ORDER BY mint',
+    );
+    this.chunkData = db.prepare('SELECT data FROM chunks WHERE id = ?');
     this.seriesBounds = db.prepare(
       'SELECT series_id, min(mint) AS mint, max(maxt) AS maxt FROM chunks GROUP BY series_id',
     );
     this.chunkTotals = db.prepare('SELECT count(*) AS chunks, sum(n) AS samples FROM chunks');
     this.level0Chunks = db.prepare('SELECT series_id, mint FROM chunks WHERE id < 0');
-    this.chunkMeta = db.prepare('SELECT id, n, ts_id FROM chunks WHERE id = ?');
+    this.chunkMeta = db.prepare('SELECT id, series_id, n, ts_id FROM chunks WHERE id = ?');
     this.chunksBefore = db.prepare('SELECT id FROM chunks WHERE series_id = ? AND maxt < ?');
     // min(maxt) is the end of the series' oldest chunk (chunks of a series don't overlap).
     this.seriesMinT = db.prepare(

@@ -258,6 +258,23 @@ describe('durability and compaction', () => {
     assert.ok(st.chunks <= 3 * 4, `${st.chunks} chunks`);
   });
 
+  it('sees chunks written and deleted after a query (cached chunk lists and values)', () => {
+    const db = openDb();
+    const perWindow = HEAD_WINDOW_MS / STEP;
+    const sel = [eq('__name__', 'cpu')];
+    const count = (): number => db.select(sel, 0, T0 + 9e9)[0]!.t.length;
+    fill(db, SERIES.slice(0, 1), perWindow + 3, (_s, i) => i);
+    assert.equal(count(), perWindow + 3);
+    // The head cut moves samples from the head into a new chunk row.
+    fill(db, SERIES.slice(0, 1), 2 * perWindow, (_s, i) => i, (perWindow + 3) * STEP);
+    assert.equal(count(), 3 * perWindow + 3);
+    db.compact(Infinity);
+    assert.equal(count(), 3 * perWindow + 3);
+    const v = db.select(sel, 0, T0 + 9e9)[0]!.v;
+    for (let i = 0; i < v.length; i++)
+      assert.equal(v[i], i < perWindow + 3 ? i : i - perWindow - 3);
+  });
+
   it('shares one timestamps blob among series scraped together', () => {
     const dir = tempDir();
     const db = openDb({ dir });

@@ -18,6 +18,7 @@ import { SIGNATURES } from '../signatures.js';
 import { typeOf } from '../typecheck.js';
 import { assertUniqueLabels, mergeByLabels } from './merge.js';
 import { evalVectorSelector, selectSorted, withoutStale } from './selectors.js';
+import { WINDOW_LOOPS } from './window-loops.js';
 import {
   emptySeries,
   makeSteps,
@@ -206,7 +207,10 @@ export class Evaluator {
     return fn(args, e, steps);
   }
 
-  /** A function over a range vector: one window per series per step, walked with moving indices. */
+  /**
+   * A function over a range vector: one window per series per step, walked with moving indices
+   * (by a dedicated loop for the functions in {@link WINDOW_LOOPS}).
+   */
   private rangeCall(e: Call, steps: Steps): Value {
     const make = RANGE_FUNCTIONS.get(e.func)!;
     const argTypes = SIGNATURES.get(e.func)!.args;
@@ -218,6 +222,17 @@ export class Evaluator {
       // with the steps of a range query (from t at the first step), over the samples read
       // for t only.
       data = { ...data, slideFrom: steps.start };
+    }
+    const loop = data.slideFrom === undefined ? WINDOW_LOOPS.get(e.func) : undefined;
+    if (loop !== undefined) {
+      const out: Series[] = [];
+      for (const s of data.series) {
+        this.checkDeadline();
+        const r = loop(s, data, steps);
+        if (r !== undefined) out.push({ ...r, labels: dropMetricName(s.labels) });
+      }
+      assertUniqueLabels(out);
+      return { kind: 'vector', series: out };
     }
     const scalars: Float64Array[] = [];
     argTypes.forEach((t, i) => {
