@@ -50,6 +50,8 @@ async function run(
       '--tool=callgrind',
       `--callgrind-out-file=${out}`,
       process.execPath,
+      // No concurrent compiler or GC threads: their share of the count varies run to run.
+      '--single-threaded',
       BIN,
       'relay',
       '--listen',
