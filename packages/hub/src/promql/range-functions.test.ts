@@ -2,18 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RANGE_FUNCTIONS, quantile, type Window } from './range-functions.js';
 import { bucketQuantile } from './histogram.js';
+import { mulberry32 } from '../testing/prng.js';
 
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so failures reproduce. */
+const rng = mulberry32;
 
 /** Values with the awkward cases: NaN, ±Inf, ±0 and ties. */
 function values(r: () => number, n: number): Float64Array {

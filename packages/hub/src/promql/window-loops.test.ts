@@ -3,18 +3,10 @@ import assert from 'node:assert/strict';
 import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
 import { WINDOW_LOOPS } from './eval/window-loops.js';
 import type { RangeData, RangeSeries, Steps } from './eval/types.js';
+import { mulberry32 } from '../testing/prng.js';
 
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so failures reproduce. */
+const rng = mulberry32;
 
 /** The generic definition: the per-window function at every step, windows found by search. */
 function reference(name: string, s: RangeSeries, d: RangeData, steps: Steps): (number | null)[] {

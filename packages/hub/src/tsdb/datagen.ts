@@ -25,17 +25,8 @@ export interface GeneratedSeries {
   readonly v: Float64Array;
 }
 
-/** A small, fast, seedable PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../testing/prng.js';
+import { mulberry32 } from '../testing/prng.js';
 
 const SERVICES = ['relay', 'replay', 'storage'] as const;
 const ACTORS = [

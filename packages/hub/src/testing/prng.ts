@@ -1,0 +1,16 @@
+/**
+ * A small, fast, seedable PRNG (mulberry32), shared by the hub's generators and tests so a
+ * failing seed reproduces everywhere.
+ *
+ * @example const r = mulberry32(42); r(); // a float in [0, 1)
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
