@@ -7,7 +7,9 @@
  *
  * `npm run bench -- --hub [--json]` runs the hub benchmarks against VictoriaMetrics instead
  * (bench/src/hub/run-hub.ts, about 2 minutes). `npm run bench -- --relay [--json]` runs the relay
- * fan-out benchmark with telemetry on vs off (bench/src/relay-throughput.ts, about a minute).
+ * fan-out benchmark with telemetry on vs off (bench/src/relay-throughput.ts, about a minute);
+ * `--relay-core [--json]` the same comparison in-process over stub sockets
+ * (bench/src/relay-core.ts, seconds).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -118,6 +120,10 @@ if (args.includes('--hub')) {
   // The same comparison counted in instructions under valgrind: repeatable on a busy machine.
   const { runRelayInstructions } = await import('./relay-instructions.js');
   await runRelayInstructions(json);
+} else if (args.includes('--relay-core')) {
+  // Relay fan-out on vs off in one process, over stub sockets: seconds, deterministic path.
+  const { runRelayCoreBench } = await import('./relay-core.js');
+  await runRelayCoreBench(json);
 } else if (args.includes('--relay')) {
   // Relay fan-out with telemetry on vs off: spawns relays, takes about a minute.
   const { runRelayBench } = await import('./relay-throughput.js');

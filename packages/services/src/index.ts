@@ -20,6 +20,14 @@ export { parseHostPort } from './common/http.js';
 export { createLogger } from './common/log.js';
 export type { RunningService } from './common/service.js';
 export { startRelay, type RelayOptions } from './relay/relay.js';
+export {
+  createRelayCore,
+  type RelayCore,
+  type RelayCoreOptions,
+  type RelaySession,
+  type RelaySocket,
+} from './relay/core.js';
+export { relayMetrics, type RelayMetrics } from './relay/metrics.js';
 export { startReplay, type ReplayOptions } from './replay/replay.js';
 export { startStorage, type StorageOptions } from './storage/index.js';
 export { runLoad, formatProgress, type LoadOptions, type LoadProgress } from './load/load.js';

@@ -1,11 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { DISCONNECT_REASONS } from '@canopy/catalog';
-import { ActorSystem, type Actor } from '../actors/actor.js';
-import { checkEvent, eventId, NS_RE, type SignedEvent } from '../protocol/event.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ActorSystem } from '../actors/actor.js';
 import { newIdentity, type Identity } from '../protocol/keys.js';
 import { isProtocolError, serverHandshake } from '../protocol/handshake.js';
-import { MAX_FRAME, MAX_SUBS, parseFrame, type Frame } from '../protocol/frames.js';
+import { MAX_FRAME } from '../protocol/frames.js';
 import { Faults } from '../common/faults.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { sendJson } from '../common/http.js';
@@ -18,9 +16,7 @@ import {
 } from '../common/service.js';
 import { relayMetrics, type RelayMetrics } from './metrics.js';
 import { RelayDialer } from './dialer.js';
-import type { TraceCarrier } from '../actors/actor.js';
-
-type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
+import { createRelayCore } from './core.js';
 
 /** Options of {@link startRelay}. */
 export interface RelayOptions {
@@ -41,40 +37,6 @@ export interface RelayOptions {
   /** Time between keep-alive pings; a peer (or link) that misses a round is dropped. Default 15000 ms. */
   readonly pingIntervalMs?: number;
   readonly logger?: Logger;
-}
-
-interface Session {
-  readonly ws: WebSocket;
-  role: 'peer' | 'relay' | 'replay';
-  readonly subs: Set<string>;
-  all: boolean;
-  joined: boolean;
-  closeReason: DisconnectReason | undefined;
-  tokens: number;
-  refilledAt: number;
-  inbox: Actor<Frame> | undefined;
-}
-
-interface FanoutMsg {
-  ev: SignedEvent;
-  tc: TraceCarrier | undefined;
-  from: Session;
-}
-
-const SEEN_MAX = 200_000;
-
-/**
- * Trace context is fanned out to every subscriber with the event, so it must be what it
- * claims (a few short string fields such as `traceparent`), not arbitrary peer data.
- */
-function traceCarrierOk(tc: unknown): boolean {
-  if (tc === undefined) return true;
-  if (typeof tc !== 'object' || tc === null || Array.isArray(tc)) return false;
-  const entries = Object.entries(tc);
-  return (
-    entries.length <= 4 &&
-    entries.every(([k, v]) => k.length <= 32 && typeof v === 'string' && v.length <= 512)
-  );
 }
 
 /**
@@ -100,160 +62,8 @@ export async function startRelay(
   const sendLimit = o.sendQueueBytes ?? 1024 * 1024;
   const rate = o.maxMsgsPerSecond ?? 2000;
   const maxPeers = o.maxPeers ?? 10_000;
-  const sessions = new Set<Session>();
-  const byNs = new Map<string, Set<Session>>();
-  const wildcard = new Set<Session>();
-  const seen = new Map<string, true>();
-  let joined = 0;
-
-  function markSeen(id: string): boolean {
-    if (seen.has(id)) return false;
-    seen.set(id, true);
-    if (seen.size > SEEN_MAX) seen.delete(seen.keys().next().value!);
-    return true;
-  }
-
-  function drop(s: Session, reason: DisconnectReason, code = 1008): void {
-    if (s.closeReason === undefined) s.closeReason = reason;
-    if (reason === 'slow_consumer' || reason === 'rate_limited') s.ws.terminate();
-    else s.ws.close(code, reason);
-  }
-
-  function deliver(s: Session, frame: Buffer, bytes: number): void {
-    if (s.ws.readyState !== 1 || s.closeReason !== undefined) return;
-    // Relay links and the replay carry everything: they get a deeper queue than a peer.
-    if (s.ws.bufferedAmount > (s.role === 'peer' ? sendLimit : sendLimit * 64))
-      return drop(s, 'slow_consumer');
-    s.ws.send(frame, { binary: false });
-    m.bytesOut.inc(bytes);
-    m.gossipOut.inc();
-  }
-
-  const fanout = system.spawn<FanoutMsg>(
-    'relay_fanout',
-    () => (msg) => {
-      // Encoded once per event, not once per subscriber.
-      const frame = Buffer.from(
-        JSON.stringify({ t: 'ev', ev: msg.ev, tc: msg.tc } satisfies Frame),
-      );
-      const bytes = frame.length;
-      const subs = byNs.get(msg.ev.ns);
-      if (subs !== undefined) for (const s of subs) if (s !== msg.from) deliver(s, frame, bytes);
-      for (const s of wildcard) if (s !== msg.from) deliver(s, frame, bytes);
-    },
-    { capacity: 65_536 },
-  );
-
-  function unsubscribeAll(s: Session): void {
-    for (const ns of s.subs) {
-      const set = byNs.get(ns);
-      set?.delete(s);
-      if (set !== undefined && set.size === 0) byNs.delete(ns);
-    }
-    s.subs.clear();
-    wildcard.delete(s);
-  }
-
-  function handleFrame(s: Session, f: Frame): void {
-    switch (f.t) {
-      case 'sub': {
-        if (s.ws.readyState !== 1) return;
-        if (!Array.isArray(f.ns) || f.ns.length > MAX_SUBS) return drop(s, 'protocol_error');
-        for (const ns of f.ns) {
-          if (ns === '*') {
-            s.all = true;
-            wildcard.add(s);
-          } else if (typeof ns === 'string' && NS_RE.test(ns)) {
-            if (s.subs.size >= MAX_SUBS) return drop(s, 'protocol_error');
-            s.subs.add(ns);
-            let set = byNs.get(ns);
-            if (set === undefined) byNs.set(ns, (set = new Set()));
-            set.add(s);
-          } else return drop(s, 'protocol_error');
-        }
-        return;
-      }
-      case 'pub':
-      case 'ev': {
-        if (f.t === 'ev' && s.role !== 'relay') return drop(s, 'protocol_error');
-        const ev = checkEvent(f.ev);
-        if (typeof ev === 'string' || !traceCarrierOk(f.tc)) return drop(s, 'protocol_error');
-        m.gossipIn.inc();
-        if (!markSeen(eventId(ev))) return;
-        const msg: FanoutMsg = { ev, tc: f.tc, from: s };
-        if (!fanout.trySend(msg, f.tc)) {
-          // Fan-out is behind: stop reading from this peer until it catches up.
-          s.ws.pause();
-          fanout.send(msg, f.tc).then(
-            () => s.ws.resume(),
-            () => {},
-          );
-        }
-        return;
-      }
-      case 'ping':
-        return;
-      default:
-        return drop(s, 'protocol_error');
-    }
-  }
-
-  function join(s: Session): void {
-    s.joined = true;
-    joined++;
-    sessions.add(s);
-    m.peers.set(joined);
-    m.connects.inc();
-    s.inbox = system.spawn<Frame>('relay_session', () => (f) => handleFrame(s, f), {
-      capacity: 512,
-    });
-  }
-
-  function onMessage(s: Session, data: RawData, isBinary: boolean): void {
-    const size = (data as Buffer).length;
-    m.bytesIn.inc(size);
-    if (isBinary) return drop(s, 'protocol_error');
-    const now = performance.now();
-    s.tokens = Math.min(rate * 2, s.tokens + ((now - s.refilledAt) * rate) / 1000);
-    s.refilledAt = now;
-    if (--s.tokens < 0) return drop(s, 'rate_limited');
-    const f = parseFrame(data.toString());
-    if (f === undefined) return drop(s, 'protocol_error');
-    if (!s.inbox!.trySend(f, f.t === 'pub' || f.t === 'ev' ? f.tc : undefined))
-      drop(s, 'rate_limited');
-  }
-
-  function onClose(s: Session, code: number): void {
-    // Frames that arrived before the close are still handled (nothing published is lost).
-    s.inbox?.stopWhenDrained();
-    unsubscribeAll(s);
-    if (!s.joined) return;
-    sessions.delete(s);
-    joined--;
-    m.peers.set(joined);
-    const reason: DisconnectReason =
-      s.closeReason ??
-      (code === 1000 || code === 1001 || code === 1005
-        ? 'client_close'
-        : code === 1009
-          ? 'protocol_error'
-          : 'error');
-    m.disconnects.labels({ reason }).inc();
-  }
-
-  function newSession(ws: WebSocket, role: Session['role']): Session {
-    return {
-      ws,
-      role,
-      subs: new Set(),
-      all: false,
-      joined: false,
-      closeReason: undefined,
-      tokens: rate * 2,
-      refilledAt: performance.now(),
-      inbox: undefined,
-    };
-  }
+  const core = createRelayCore<WebSocket>({ metrics: m, system, sendLimit, rate });
+  const { sessions, newSession, join, onMessage, onClose, drop } = core;
 
   function accept(ws: WebSocket): void {
     const s = newSession(ws, 'peer');
@@ -264,7 +74,7 @@ export async function startRelay(
     ws.on('close', (code) => onClose(s, code));
     serverHandshake(ws, {
       timeoutMs: o.helloTimeoutMs ?? 5000,
-      canJoin: () => joined < maxPeers,
+      canJoin: () => core.joined() < maxPeers,
       onResult: (result, bytes) => {
         m.bytesIn.inc(bytes);
         m.upgrades.labels({ result }).inc();
@@ -280,7 +90,8 @@ export async function startRelay(
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (faults.handle(req, res)) return;
     if (req.url === '/healthz') return sendJson(res, 200, { ok: true });
-    if (req.url === '/stats') return sendJson(res, 200, { peers: joined, links: dialers.length });
+    if (req.url === '/stats')
+      return sendJson(res, 200, { peers: core.joined(), links: dialers.length });
     sendJson(res, 404, {
       error: 'not found: the relay serves WebSocket peers, /healthz, /stats and /control/fault',
     });
@@ -308,8 +119,7 @@ export async function startRelay(
           alive.set(ws, true);
           ws.on('pong', () => alive.set(ws, true));
           join(s);
-          s.all = true;
-          wildcard.add(s);
+          core.subscribeAll(s);
           ws.on('message', (data, isBinary) => onMessage(s, data, isBinary));
           ws.on('close', (code) => onClose(s, code));
         },
@@ -358,7 +168,7 @@ export async function startRelay(
     url,
     metricsUrl,
     registry,
-    peers: () => joined,
+    peers: () => core.joined(),
     async stop() {
       clearInterval(faultTimer);
       clearInterval(pinger);
