@@ -1,0 +1,42 @@
+/**
+ * The alert shape the notifier accepts (the rule evaluator produces it) and its fingerprint.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+
+/** One alert as handed to the notifier. Times are Unix milliseconds. */
+export interface Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  status: 'firing' | 'resolved';
+  startsAt: number;
+  endsAt?: number;
+  generatorURL?: string;
+}
+
+/** A stable identity for an alert: a hash of its sorted label set (16 hex chars). */
+export function alertFingerprint(labels: Record<string, string>): string {
+  const h = createHash('sha256');
+  for (const k of Object.keys(labels).sort()) h.update(`${k}\0${labels[k] ?? ''}\0`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The notification-log key: receiver + fingerprint + status + startsAt. */
+export function dedupeKey(receiver: string, alert: Alert): string {
+  return [receiver, alertFingerprint(alert.labels), alert.status, String(alert.startsAt)].join('|');
+}
+
+/** The alert's name, or `alert` when the `alertname` label is missing. */
+export function alertName(alert: Alert): string {
+  return alert.labels['alertname'] ?? 'alert';
+}
+
+/** A one-line summary of a group, e.g. `3 firing, 1 resolved`. */
+export function groupSummary(alerts: readonly Alert[]): string {
+  const firing = alerts.filter((a) => a.status === 'firing').length;
+  const resolved = alerts.length - firing;
+  const parts: string[] = [];
+  if (firing > 0) parts.push(`${firing} firing`);
+  if (resolved > 0) parts.push(`${resolved} resolved`);
+  return parts.join(', ') || 'no alerts';
+}
