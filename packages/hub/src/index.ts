@@ -22,3 +22,4 @@ export {
   type ScrapeConfig,
 } from './scrape/index.js';
 export { instantQuery, rangeQuery, PromQLError, type QueryData } from './promql/index.js';
+export * from './rules/index.js';

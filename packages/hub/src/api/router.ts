@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Labels, Matcher, Querier } from '../model.js';
 import { instantQuery, rangeQueryJson, PromQLError, type QueryData } from '../promql/index.js';
 import { BadData, parseDurationParam, parseSelector, parseTime } from './params.js';
+import type { RulesSource } from '../rules/api.js';
 
 /** A scrape target's state, as `/api/v1/targets` reports it. */
 export interface TargetView {
@@ -27,6 +28,8 @@ export interface ApiSources {
   /** Longest query evaluation. Default 120000 ms. */
   readonly queryTimeoutMs?: number;
   readonly now?: () => number;
+  /** Rules and alerts for `/api/v1/rules` and `/api/v1/alerts`; none when absent. */
+  readonly rules?: RulesSource;
 }
 
 const MAX_BODY = 1 << 20;
@@ -238,6 +241,14 @@ export function apiHandler(
             }));
             return success(res, { activeTargets: active, droppedTargets: [] });
           }
+          case '/api/v1/rules': {
+            const type = p.get('type') ?? '';
+            if (type !== '' && type !== 'alert' && type !== 'record')
+              throw new BadData(`invalid parameter "type": unknown rule type "${type}"`);
+            return success(res, src.rules?.rulesData(type) ?? { groups: [] });
+          }
+          case '/api/v1/alerts':
+            return success(res, src.rules?.alertsData() ?? { alerts: [] });
           case '/api/v1/status/buildinfo':
             return success(res, {
               version: src.version,
