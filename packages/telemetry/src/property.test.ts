@@ -24,6 +24,9 @@ import {
 } from './testing/parse-exposition.js';
 import { promtoolCheckMetrics, toolSkipReason } from './testing/fixture.js';
 
+// A fixed seed keeps CI repeatable; FC_SEED=<n> explores other inputs.
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261125) });
+
 const PROMTOOL = '/usr/bin/promtool';
 
 /** Characters that stress escaping and tokenising, plus multi-byte ones. */
