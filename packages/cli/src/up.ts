@@ -166,7 +166,7 @@ export async function up(o: UpOptions): Promise<void> {
       peers: o.peers ?? 100,
       rate: o.rate ?? 200,
       churn: o.churn ?? 30,
-      durationS: o.durationS ?? 365 * 24 * 3600,
+      durationS: o.durationS ?? Infinity,
       faults: o.faults ?? [],
       kill,
       ...(o.signal !== undefined ? { signal: o.signal } : {}),

@@ -18,7 +18,7 @@ export interface LoadOptions {
   readonly rate: number;
   /** Peers that disconnect and come back, per minute. */
   readonly churn: number;
-  /** Run time in seconds. */
+  /** Run time in seconds; `Infinity` runs until `signal` aborts. */
   readonly durationS: number;
   /** Namespaces the peers share. Default 8. */
   readonly namespaces?: number;
@@ -252,9 +252,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadProgress> {
   }
 
   await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, o.durationS * 1000);
+    // Timers hold at most 2^31−1 ms (~24.8 days); longer runs end by the signal.
+    const ms = o.durationS * 1000;
+    const t = ms <= 2 ** 31 - 1 ? setTimeout(resolve, ms) : undefined;
+    if (o.signal?.aborted === true) resolve();
     o.signal?.addEventListener('abort', () => {
-      clearTimeout(t);
+      if (t !== undefined) clearTimeout(t);
       resolve();
     });
   });

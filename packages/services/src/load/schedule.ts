@@ -11,6 +11,9 @@ export interface FaultStep {
   readonly value: number;
 }
 
+/** Longest fault offset, in seconds (a timer holds at most 2^31−1 ms). */
+const MAX_OFFSET_S = 2_000_000;
+
 const SPEC_RE =
   /^([a-z-]+)(?::([a-z]+))?(?:=(\d+(?:\.\d+)?))?@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/;
 
@@ -33,6 +36,9 @@ export function parseFault(spec: string): FaultStep {
     throw new Error(`--fault: kill needs a service, e.g. kill:storage@10, got "${spec}"`);
   const at = Number(m[4]);
   const until = m[5] !== undefined ? Number(m[5]) : undefined;
+  // Timers hold at most 2^31−1 ms.
+  if (at > MAX_OFFSET_S || (until ?? 0) > MAX_OFFSET_S)
+    throw new Error(`--fault: times must be at most ${MAX_OFFSET_S} s into the run, got "${spec}"`);
   if (until !== undefined && until <= at)
     throw new Error(`--fault: the end (${until}s) must come after the start (${at}s) in "${spec}"`);
   return {
