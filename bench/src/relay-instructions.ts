@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { freePort } from './proc.js';
 import { newIdentity, signEvent, connectPeer, type PeerConnection } from '@canopy/services';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/canopy.js', import.meta.url));
@@ -21,17 +21,6 @@ const PUBLISHERS = 4;
 const SUBSCRIBERS = 20;
 const EVENTS_PER_PUBLISHER = 250;
 const PACE_PER_PUBLISHER = 25; // events/s: the relay under valgrind runs ~50× slower
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

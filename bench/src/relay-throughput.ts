@@ -10,9 +10,8 @@
  * Usage: `npm run bench -- --relay [--json]`
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { freePort, processCpuSeconds } from './proc.js';
 import { newIdentity, signEvent, connectPeer, type PeerConnection } from '@canopy/services';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/canopy.js', import.meta.url));
@@ -21,24 +20,6 @@ const SUBSCRIBERS = 50;
 const RATE_PER_PUBLISHER = 50;
 const ROUND_S = 4;
 const ROUNDS = 5;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const p = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
-}
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -89,7 +70,7 @@ async function round(mode: 'on' | 'off', events: readonly string[][]): Promise<R
     const perTick = (RATE_PER_PUBLISHER * tickMs) / 1000;
     const cursor = new Array<number>(PUBLISHERS).fill(0);
     let carry = 0;
-    const cpu0 = cpuSeconds(child.pid!);
+    const cpu0 = processCpuSeconds(child.pid!);
     const d0 = delivered;
     const t0 = performance.now();
     const timer = setInterval(() => {
@@ -106,7 +87,7 @@ async function round(mode: 'on' | 'off', events: readonly string[][]): Promise<R
     clearInterval(timer);
     await new Promise((r) => setTimeout(r, 300)); // let in-flight deliveries land
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds(child.pid!) - cpu0;
+    const cpu = processCpuSeconds(child.pid!) - cpu0;
     const d = delivered - d0;
     for (const c of [...subs, ...pubs]) c.ws.terminate();
     return {

@@ -6,8 +6,8 @@
  * repeated queries are really evaluated.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { freePort, processCpuSeconds } from '../proc.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,18 +15,10 @@ import { join } from 'node:path';
 export const VICTORIA_BIN = '/usr/bin/victoria-metrics';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const TICKS = 100;
 
 /** Whether the VictoriaMetrics binary is installed. */
 export function victoriaAvailable(): boolean {
   return existsSync(VICTORIA_BIN);
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
 }
 
 /** A running VictoriaMetrics with a private data directory. */
@@ -202,17 +194,4 @@ function sumMetric(text: string, name: string): number {
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }

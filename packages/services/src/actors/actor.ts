@@ -50,6 +50,8 @@ interface TypeMetrics {
   messages: CounterHandle;
   panics: CounterHandle;
   restarts: CounterHandle;
+  /** Enqueue/handle clock for mailbox lag; a constant when telemetry is off, so off costs nothing. */
+  clock: () => number;
 }
 
 /**
@@ -99,7 +101,7 @@ export class Actor<M, R = void> {
    */
   trySend(msg: M, trace?: TraceCarrier): boolean {
     if (this.stopped || this.closing || this.size === this.queue.length) return false;
-    this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
+    this.push({ msg, enqueuedAt: this.m.clock(), trace, resolve: undefined, reject: undefined });
     return true;
   }
 
@@ -109,7 +111,7 @@ export class Actor<M, R = void> {
       await new Promise<void>((r) => this.waiters.push(r));
     // Draining (stopWhenDrained) takes no new messages, like trySend.
     if (this.stopped || this.closing) throw new ActorStoppedError(this.type);
-    this.push({ msg, enqueuedAt: performance.now(), trace, resolve: undefined, reject: undefined });
+    this.push({ msg, enqueuedAt: this.m.clock(), trace, resolve: undefined, reject: undefined });
   }
 
   /** Sends a message and resolves with the handler's result (rejects if it panics). */
@@ -120,7 +122,7 @@ export class Actor<M, R = void> {
     return new Promise<R>((resolve, reject) => {
       this.push({
         msg,
-        enqueuedAt: performance.now(),
+        enqueuedAt: this.m.clock(),
         trace,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -166,7 +168,7 @@ export class Actor<M, R = void> {
   private async drain(): Promise<void> {
     while (this.size > 0 && !this.stopped) {
       const e = this.shift()!;
-      this.m.lag.set((performance.now() - e.enqueuedAt) / 1000);
+      this.m.lag.set((this.m.clock() - e.enqueuedAt) / 1000);
       try {
         const r = await this.handler(e.msg, { trace: e.trace });
         this.m.messages.inc();
@@ -219,7 +221,11 @@ export class ActorSystem {
   };
   private readonly all = new Set<Actor<never, unknown>>();
 
+  private readonly clock: () => number;
+
   constructor(registry: Registry) {
+    // Chosen once: with telemetry off the lag gauge is a no-op, so skip reading the clock.
+    this.clock = registry.enabled ? () => performance.now() : () => 0;
     this.metrics = {
       depth: registry.gauge(actors.mailboxDepth),
       lag: registry.gauge(actors.mailboxLag),
@@ -249,6 +255,7 @@ export class ActorSystem {
         messages: m.messages.labels(l),
         panics: m.panics.labels(l),
         restarts: m.restarts.labels(l),
+        clock: this.clock,
       },
       options,
     );
