@@ -36,3 +36,11 @@ export {
   type Severity,
   type Duration,
 } from './slo.js';
+export {
+  RECEIVER_TYPES,
+  ROUTE_DEFAULTS,
+  type ReceiverType,
+  type ReceiverSpec,
+  type RouteSpec,
+  type AlertingSpec,
+} from './alerting.js';

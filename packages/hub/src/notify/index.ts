@@ -12,3 +12,4 @@ export * from './logger.js';
 export * from './deliver.js';
 export * from './log.js';
 export * from './notifier.js';
+export * from './config.js';
