@@ -21,11 +21,6 @@ export function alertFingerprint(labels: Record<string, string>): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** The notification-log key: receiver + fingerprint + status + startsAt. */
-export function dedupeKey(receiver: string, alert: Alert): string {
-  return [receiver, alertFingerprint(alert.labels), alert.status, String(alert.startsAt)].join('|');
-}
-
 /** The alert's name, or `alert` when the `alertname` label is missing. */
 export function alertName(alert: Alert): string {
   return alert.labels['alertname'] ?? 'alert';

@@ -7,8 +7,8 @@ import { type NotifyLogger, silentLogger } from './logger.js';
 import type { WebhookUrl } from './secret.js';
 import { truncate } from './truncate.js';
 
-/** Which chat service's conventions to follow. */
-export type ChatKind = 'discord' | 'slack';
+/** Which receiver's conventions to follow (`webhook`: Alertmanager's webhook JSON). */
+export type ChatKind = 'discord' | 'slack' | 'webhook';
 
 /** Tuning for {@link deliver}; every field has a default. */
 export interface DeliveryOptions {

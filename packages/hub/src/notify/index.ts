@@ -13,3 +13,5 @@ export * from './deliver.js';
 export * from './log.js';
 export * from './notifier.js';
 export * from './config.js';
+export * from './webhook.js';
+export * from './dispatcher.js';

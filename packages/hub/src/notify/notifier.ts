@@ -1,134 +1,151 @@
 /**
- * The notifier: logs each alert, formats the group for the receiver's chat service, delivers
- * every message and records the acknowledgement.
+ * The notifier: formats one alert group for a receiver (Discord, Slack or Alertmanager
+ * webhook JSON), splits it into messages within the service's limits and delivers each.
+ * It keeps no state; the dispatcher decides what to send and logs what was acknowledged.
  * @module
  */
-import { type Alert, dedupeKey } from './alert.js';
+import type { Alert } from './alert.js';
 import { type ChatKind, type DeliveryOptions, type DeliveryResult, deliver } from './deliver.js';
 import { formatDiscord } from './discord.js';
-import type { NotificationLog } from './log.js';
 import { type NotifyLogger, silentLogger } from './logger.js';
 import type { WebhookUrl } from './secret.js';
 import { formatSlack } from './slack.js';
+import { formatWebhook } from './webhook.js';
 
-/** A configured chat receiver. */
+/** A configured receiver, its URL resolved. */
 export interface Receiver {
-  name: string;
-  kind: ChatKind;
-  url: WebhookUrl;
+  readonly name: string;
+  readonly kind: ChatKind;
+  readonly url: WebhookUrl;
+  /** Include resolved alerts. Default true. */
+  readonly sendResolved?: boolean;
+  /** Slack channel override. */
+  readonly channel?: string;
 }
 
-/** What one `notify`/`resume` call did for a receiver. */
-export interface NotifyResult {
-  receiver: string;
-  /** Alerts acknowledged by the chat service. */
-  sent: number;
-  /** Alerts skipped because the log already had them. */
-  skipped: number;
-  /** Alerts given up on permanently (4xx). */
-  failed: number;
-  /** Alerts left pending for a later `resume` (retries exhausted). */
-  pending: number;
-  messages: number;
+/** One alert group as the dispatcher hands it over. */
+export interface NotificationGroup {
+  /** Stable identity of the group (route and group-by label values). */
+  readonly key: string;
+  /** The values of the route's group-by labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly alerts: readonly Alert[];
+}
+
+/** What sending one group did. */
+export interface SendResult {
+  readonly receiver: string;
+  /** Every message was acknowledged. */
+  readonly ok: boolean;
+  /** Alerts in acknowledged messages. */
+  readonly delivered: readonly Alert[];
+  readonly messages: number;
+  /** A failure was permanent (4xx other than 429): retrying the same payload won't help. */
+  readonly permanent: boolean;
+  /** Why the first failed message failed (never contains the webhook URL). */
+  readonly reason?: string;
 }
 
 /** Options for {@link Notifier}. */
 export interface NotifierOptions {
-  log: NotificationLog;
-  receivers: readonly Receiver[];
-  logger?: NotifyLogger;
-  delivery?: Omit<DeliveryOptions, 'logger' | 'label'>;
+  readonly receivers: readonly Receiver[];
+  readonly logger?: NotifyLogger;
+  readonly delivery?: Omit<DeliveryOptions, 'logger' | 'label'>;
+  /** Base URL for links in messages. Default "". */
+  readonly externalURL?: string;
 }
 
-/** Sends alert groups to Discord/Slack receivers through the notification log. */
+/** A message title in Alertmanager's spirit: `[FIRING:2] RelayDown service=relay`. */
+export function groupTitle(group: NotificationGroup): string {
+  let firing = 0;
+  for (const a of group.alerts) if (a.status === 'firing') firing++;
+  const resolved = group.alerts.length - firing;
+  const counts = [firing > 0 ? `FIRING:${firing}` : '', resolved > 0 ? `RESOLVED:${resolved}` : '']
+    .filter((s) => s !== '')
+    .join(', ');
+  const name = group.labels['alertname'];
+  const rest = Object.entries(group.labels)
+    .filter(([k]) => k !== 'alertname')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return [`[${counts}]`, name, rest].filter((s) => s !== undefined && s !== '').join(' ');
+}
+
+/**
+ * Sends alert groups to receivers.
+ *
+ * @example
+ * const n = new Notifier({ receivers: [{ name: 'ops', kind: 'discord', url: new WebhookUrl(u) }] });
+ * await n.send('ops', { key: 'g', labels: { alertname: 'RelayDown' }, alerts });
+ */
 export class Notifier {
-  readonly #log: NotificationLog;
   readonly #receivers = new Map<string, Receiver>();
   readonly #logger: NotifyLogger;
   readonly #delivery: Omit<DeliveryOptions, 'logger' | 'label'>;
-  readonly #inFlight = new Set<string>();
+  readonly #externalURL: string;
 
   constructor(opts: NotifierOptions) {
-    this.#log = opts.log;
     for (const r of opts.receivers) this.#receivers.set(r.name, r);
     this.#logger = opts.logger ?? silentLogger;
     this.#delivery = opts.delivery ?? {};
+    this.#externalURL = opts.externalURL ?? '';
   }
 
-  /** Notifies `receiver` of `alerts`, skipping any already in the log. */
-  async notify(receiver: string, alerts: readonly Alert[]): Promise<NotifyResult> {
-    const r = this.#receiver(receiver);
-    const fresh = this.#log.claim(r.name, alerts);
-    const res = await this.#send(r, fresh);
-    res.skipped = alerts.length - fresh.length;
-    return res;
+  /** The receiver named `name`, or undefined. */
+  receiver(name: string): Receiver | undefined {
+    return this.#receivers.get(name);
   }
 
-  /** Resends every pending (unacknowledged) notification, e.g. after a restart. */
-  async resume(): Promise<NotifyResult[]> {
-    const byReceiver = new Map<string, Alert[]>();
-    for (const e of this.#log.pending()) {
-      const list = byReceiver.get(e.receiver) ?? [];
-      list.push(e.alert);
-      byReceiver.set(e.receiver, list);
+  /** Formats and delivers `group` to `receiver`, message by message. */
+  async send(receiver: string, group: NotificationGroup): Promise<SendResult> {
+    const r = this.#receivers.get(receiver);
+    if (r === undefined) throw new Error(`notify: unknown receiver "${receiver}"`);
+    const title = groupTitle(group);
+    const messages: { payload: unknown; alerts: readonly Alert[] }[] =
+      r.kind === 'discord'
+        ? formatDiscord(group.alerts, { title })
+        : r.kind === 'slack'
+          ? formatSlack(group.alerts, { title }).map((m) =>
+              r.channel === undefined
+                ? m
+                : { payload: { ...m.payload, channel: r.channel }, alerts: m.alerts },
+            )
+          : [
+              {
+                payload: formatWebhook(
+                  {
+                    receiver: r.name,
+                    groupKey: group.key,
+                    groupLabels: { ...group.labels },
+                    externalURL: this.#externalURL,
+                  },
+                  group.alerts,
+                ),
+                alerts: group.alerts,
+              },
+            ];
+    const delivered: Alert[] = [];
+    let sent = 0;
+    let failure: Extract<DeliveryResult, { ok: false }> | undefined;
+    for (const m of messages) {
+      const d = await deliver(r.kind, r.url, m.payload, {
+        ...this.#delivery,
+        logger: this.#logger,
+        label: r.name,
+      });
+      if (d.ok) {
+        delivered.push(...m.alerts);
+        sent++;
+      } else failure ??= d;
     }
-    const out: NotifyResult[] = [];
-    for (const [name, alerts] of byReceiver) {
-      const r = this.#receivers.get(name);
-      if (r === undefined) {
-        this.#logger.warn('notify: pending notifications for an unknown receiver', {
-          receiver: name,
-          count: alerts.length,
-        });
-        continue;
-      }
-      out.push(await this.#send(r, alerts));
-    }
-    return out;
-  }
-
-  #receiver(name: string): Receiver {
-    const r = this.#receivers.get(name);
-    if (r === undefined) throw new Error(`notify: unknown receiver "${name}"`);
-    return r;
-  }
-
-  async #send(r: Receiver, all: readonly Alert[]): Promise<NotifyResult> {
-    const res: NotifyResult = {
+    return {
       receiver: r.name,
-      sent: 0,
-      skipped: 0,
-      failed: 0,
-      pending: 0,
-      messages: 0,
+      ok: failure === undefined,
+      delivered,
+      messages: sent,
+      permanent: failure?.permanent ?? false,
+      ...(failure !== undefined ? { reason: failure.reason } : {}),
     };
-    const alerts = all.filter((a) => !this.#inFlight.has(dedupeKey(r.name, a)));
-    if (alerts.length === 0) return res;
-    const keys = alerts.map((a) => dedupeKey(r.name, a));
-    for (const k of keys) this.#inFlight.add(k);
-    try {
-      const messages = r.kind === 'discord' ? formatDiscord(alerts) : formatSlack(alerts);
-      for (const m of messages) {
-        const d: DeliveryResult = await deliver(r.kind, r.url, m.payload, {
-          ...this.#delivery,
-          logger: this.#logger,
-          label: r.name,
-        });
-        if (d.ok) {
-          this.#log.mark(r.name, m.alerts, 'sent');
-          res.sent += m.alerts.length;
-          res.messages++;
-        } else if (d.permanent) {
-          this.#log.mark(r.name, m.alerts, 'failed', d.reason);
-          res.failed += m.alerts.length;
-        } else {
-          this.#log.mark(r.name, m.alerts, 'pending', d.reason);
-          res.pending += m.alerts.length;
-        }
-      }
-    } finally {
-      for (const k of keys) this.#inFlight.delete(k);
-    }
-    return res;
   }
 }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { deliver } from './deliver.js';
-import { NotificationLog } from './log.js';
 import { Notifier } from './notifier.js';
 import { WebhookUrl, redactWebhookUrl, resolveWebhookUrl } from './secret.js';
 import { ChatStandIn } from './testing/chat-stand-in.js';
@@ -101,16 +100,18 @@ test('the webhook URL never appears in logs, results or errors during delivery',
     assert.ok(!r2.ok && !r2.permanent);
     seen.push(JSON.stringify(r2));
 
-    const nlog = new NotificationLog(':memory:');
     const n = new Notifier({
-      log: nlog,
       receivers: [{ name: 'ops', kind: 'discord', url }],
       logger: log,
       delivery: { maxAttempts: 1 },
     });
-    seen.push(inspect(n, { depth: 10 }), JSON.stringify(await n.notify('ops', makeAlerts(2))));
-    await assert.rejects(n.notify('nope', []), (e: Error) => (seen.push(e.message), true));
-    nlog.close();
+    const group = {
+      key: 'g',
+      labels: { alertname: 'RelayDialLatencyHigh' },
+      alerts: makeAlerts(2),
+    };
+    seen.push(inspect(n, { depth: 10 }), JSON.stringify(await n.send('ops', group)));
+    await assert.rejects(n.send('nope', group), (e: Error) => (seen.push(e.message), true));
   } finally {
     await s.close().catch(() => {});
   }

@@ -5,7 +5,8 @@
  */
 export { loadRuleFile, RuleFileError } from './load.js';
 export type { GroupSpec, RuleSpec, RecordingRuleSpec, AlertingRuleSpec } from './load.js';
-export { RuleManager, RuleGroup } from './manager.js';
+export { RuleManager, RuleGroup, ruleStateKey } from './manager.js';
+export { RuleStateStore } from './state.js';
 export type { RuleManagerOptions } from './manager.js';
 export { AlertingRule, RecordingRule, RESOLVED_RETENTION_MS } from './rule.js';
 export type { Alert, AlertSink, AlertState, SinkAlert, RuleHealth } from './rule.js';

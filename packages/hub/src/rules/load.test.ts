@@ -52,9 +52,14 @@ const bad: Array<[string, string, RegExp]> = [
     /^f\.yml:g:A: unknown key "severity"/,
   ],
   [
-    'keep_firing_for',
-    'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        keep_firing_for: 5m\n',
-    /^f\.yml:g:A: "keep_firing_for" is not supported/,
+    'keep_firing_for on a recording rule',
+    'groups:\n  - name: g\n    rules:\n      - record: r:x\n        expr: up\n        keep_firing_for: 5m\n',
+    /^f\.yml:g:r:x: "keep_firing_for" is only for alerting rules/,
+  ],
+  [
+    'bad keep_firing_for',
+    'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        keep_firing_for: soon\n',
+    /^f\.yml:g:A: keep_firing_for: "soon" is not a duration/,
   ],
   [
     'PromQL parse error',

@@ -34,6 +34,8 @@ export interface AlertingRuleSpec {
   readonly ast: Expr;
   /** `for`, ms. */
   readonly forMs: number;
+  /** `keep_firing_for`, ms: how long a firing alert stays firing after its condition clears. */
+  readonly keepFiringForMs: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly labelTemplates: Readonly<Record<string, Template>>;
@@ -53,7 +55,15 @@ export interface GroupSpec {
 }
 
 const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'rules']);
-const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'labels', 'annotations']);
+const RULE_KEYS = new Set([
+  'record',
+  'alert',
+  'expr',
+  'for',
+  'keep_firing_for',
+  'labels',
+  'annotations',
+]);
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -158,11 +168,7 @@ export function loadRuleFile(text: string, file: string, defaultIntervalMs = 60_
       if (!isMap(r)) fail('a rule must be a map');
       for (const k of Object.keys(r))
         if (!RULE_KEYS.has(k))
-          fail(
-            k === 'keep_firing_for'
-              ? '"keep_firing_for" is not supported by the hub'
-              : `unknown key "${k}" (expected one of ${[...RULE_KEYS].join(', ')})`,
-          );
+          fail(`unknown key "${k}" (expected one of ${[...RULE_KEYS].join(', ')})`);
       if ((r.record === undefined) === (r.alert === undefined))
         fail('a rule needs exactly one of "record" and "alert"');
       if (typeof r.expr !== 'string' && typeof r.expr !== 'number') fail('"expr" is required');
@@ -181,12 +187,17 @@ export function loadRuleFile(text: string, file: string, defaultIntervalMs = 60_
         if (typeof r.record !== 'string' || !METRIC_NAME.test(r.record))
           fail(`"record" must be a valid metric name, got "${String(r.record)}"`);
         if (r.for !== undefined) fail('"for" is only for alerting rules');
+        if (r.keep_firing_for !== undefined) fail('"keep_firing_for" is only for alerting rules');
         if (r.annotations !== undefined) fail('"annotations" are only for alerting rules');
         rules.push({ kind: 'recording', name: r.record, expr, ast, labels });
       } else {
         if (typeof r.alert !== 'string' || r.alert === '')
           fail('"alert" must be a non-empty string');
         const forMs = r.for === undefined ? 0 : duration(r.for, 'for', fail);
+        const keepFiringForMs =
+          r.keep_firing_for === undefined
+            ? 0
+            : duration(r.keep_firing_for, 'keep_firing_for', fail);
         const annotations = stringMap(r.annotations, 'annotations', fail);
         rules.push({
           kind: 'alerting',
@@ -194,6 +205,7 @@ export function loadRuleFile(text: string, file: string, defaultIntervalMs = 60_
           expr,
           ast,
           forMs,
+          keepFiringForMs,
           labels,
           annotations,
           labelTemplates: templates(labels, 'labels', fail),

@@ -14,6 +14,7 @@
 import type { Appender, Labels, Querier } from '../model.js';
 import type { QueryOptions } from '../promql/index.js';
 import type { GroupSpec } from './load.js';
+import type { RuleStateStore } from './state.js';
 import {
   AlertingRule,
   RecordingRule,
@@ -37,6 +38,13 @@ export interface RuleManagerOptions {
   readonly now?: () => number;
   /** Called when a sink throws. Default: ignored. */
   readonly onSinkError?: (e: unknown) => void;
+  /** Where alert state is saved after each evaluation and restored from at construction. */
+  readonly state?: RuleStateStore;
+}
+
+/** The key under which a rule's alert state is saved: file, group, position and name. */
+export function ruleStateKey(g: GroupSpec, index: number, name: string): string {
+  return `${g.file}\u0000${g.name}\u0000${index}\u0000${name}`;
 }
 
 /** A group and its rules' state. */
@@ -84,6 +92,12 @@ export class RuleManager {
       queryOptions: o.queryOptions ?? {},
     };
     this.resendDelayMs = o.resendDelayMs ?? 60_000;
+    if (o.state !== undefined)
+      for (const g of this.groups)
+        g.rules.forEach((r, i) => {
+          if (r.kind === 'alerting')
+            r.restoreState(o.state!.load(ruleStateKey(g.spec, i, r.spec.name)));
+        });
   }
 
   /** Evaluates one group at `ts` and sends its due alerts. */
@@ -97,6 +111,18 @@ export class RuleManager {
     }
     g.lastEvaluation = ts;
     g.evaluationTimeMs = performance.now() - t0;
+    if (this.o.state !== undefined) {
+      const entries: [string, ReturnType<AlertingRule['exportState']>][] = [];
+      g.rules.forEach((r, i) => {
+        if (r.kind === 'alerting')
+          entries.push([ruleStateKey(g.spec, i, r.spec.name), r.exportState()]);
+      });
+      try {
+        this.o.state.save(entries);
+      } catch (e) {
+        this.o.onSinkError?.(e);
+      }
+    }
     if (due.length > 0 && this.o.sink !== undefined) {
       try {
         this.o.sink.send(due);

@@ -49,6 +49,8 @@ export interface Alert {
   resolvedAt: number | undefined;
   lastSentAt: number | undefined;
   validUntil: number;
+  /** When the condition last stopped holding while firing (for `keep_firing_for`). */
+  keepFiringSince: number | undefined;
 }
 
 /** Health of a rule's last evaluation, as `/api/v1/rules` reports it. */
@@ -246,11 +248,23 @@ export class AlertingRule {
           resolvedAt: undefined,
           lastSentAt: undefined,
           validUntil: 0,
+          keepFiringSince: undefined,
         });
       }
       let active = 0;
+      const keepFor = this.spec.keepFiringForMs;
       for (const [k, a] of this.alerts) {
         if (!current.has(k)) {
+          // keep_firing_for: a firing alert whose condition cleared stays firing that long.
+          let keep = false;
+          if (a.state === 'firing' && keepFor > 0) {
+            a.keepFiringSince ??= ts;
+            keep = ts - a.keepFiringSince < keepFor;
+          }
+          if (keep) {
+            active++;
+            continue;
+          }
           if (
             a.state === 'pending' ||
             (a.resolvedAt !== undefined && ts - a.resolvedAt > RESOLVED_RETENTION_MS)
@@ -262,6 +276,7 @@ export class AlertingRule {
           }
           continue;
         }
+        a.keepFiringSince = undefined;
         if (a.state === 'pending' && ts - a.activeAt >= this.spec.forMs) {
           a.state = 'firing';
           a.firedAt = ts;
@@ -289,6 +304,25 @@ export class AlertingRule {
       app.commit();
       if (limitError !== undefined) throw limitError;
     });
+  }
+
+  /** The rule's alerts as plain data, to persist across restarts. */
+  exportState(): Alert[] {
+    return [...this.alerts.values()].map((a) => ({ ...a, annotations: { ...a.annotations } }));
+  }
+
+  /**
+   * Restores alerts saved by {@link exportState} (a restarted hub keeps pending `for` clocks,
+   * firing alerts and their send times, so nothing is re-notified or lost).
+   */
+  restoreState(alerts: readonly Alert[]): void {
+    this.alerts.clear();
+    for (const a of alerts)
+      this.alerts.set(labelsKey(a.labels), {
+        ...a,
+        annotations: { ...a.annotations },
+        keepFiringSince: a.keepFiringSince ?? undefined,
+      });
   }
 
   /**

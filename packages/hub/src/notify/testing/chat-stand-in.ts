@@ -6,7 +6,7 @@
  * Paths: `/api/webhooks/<id>/<token>` behaves like Discord (204 on success, 400 with a
  * Discord-style `{ code: 50035, message, errors }` JSON on a limit violation);
  * `/services/<T>/<B>/<X>` behaves like Slack (200 `ok`, 400 with a Slack-style plain-text
- * error such as `invalid_blocks`).
+ * error such as `invalid_blocks`); `/hook/<name>` takes Alertmanager's webhook JSON (200).
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,7 +22,7 @@ export type StandInBehaviour =
 
 /** One request as recorded by the stand-in. */
 export interface ReceivedRequest {
-  service: 'discord' | 'slack' | 'unknown';
+  service: 'discord' | 'slack' | 'webhook' | 'unknown';
   path: string;
   at: number;
   status: number;
@@ -95,6 +95,19 @@ export function slackViolations(body: unknown): string[] {
   return v;
 }
 
+/** Checks a generic webhook body is Alertmanager's webhook JSON (version 4). */
+export function webhookViolations(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return ['body must be a JSON object'];
+  const b = body as Record<string, unknown>;
+  const v: string[] = [];
+  if (b['version'] !== '4') v.push('version must be "4"');
+  if (!Array.isArray(b['alerts']) || b['alerts'].length === 0)
+    v.push('alerts must be a non-empty list');
+  for (const k of ['groupKey', 'receiver', 'status'])
+    if (typeof b[k] !== 'string') v.push(`${k} must be a string`);
+  return v;
+}
+
 /** A running stand-in. */
 export class ChatStandIn {
   readonly received: ReceivedRequest[] = [];
@@ -152,7 +165,9 @@ export class ChatStandIn {
       ? 'discord'
       : path.startsWith('/services/')
         ? 'slack'
-        : 'unknown';
+        : path.startsWith('/hook/')
+          ? 'webhook'
+          : 'unknown';
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -200,10 +215,17 @@ export class ChatStandIn {
       send(b.status, b.body ?? `stand-in answered ${b.status}`);
       return;
     }
-    const violations = service === 'discord' ? discordViolations(body) : slackViolations(body);
+    const violations =
+      service === 'discord'
+        ? discordViolations(body)
+        : service === 'slack'
+          ? slackViolations(body)
+          : webhookViolations(body);
     rec.violations = violations;
     if (violations.length > 0) {
-      if (service === 'discord') {
+      if (service === 'webhook') {
+        send(400, violations.join('; '), { 'content-type': 'text/plain' });
+      } else if (service === 'discord') {
         send(
           400,
           JSON.stringify({ code: 50035, message: 'Invalid Form Body', errors: violations }),
