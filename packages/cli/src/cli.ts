@@ -5,7 +5,8 @@ import { budgetReport, formatBudgetReport } from './budget.js';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { startDemo } from './demo.js';
 import { up } from './up.js';
-import { hubSettings, runHub } from './hub-command.js';
+import { hubSettings, runHub, alertingBanner } from './hub-command.js';
+import { resolveAlerting } from './alerting-setup.js';
 import {
   relayCommand,
   replayCommand,
@@ -78,7 +79,7 @@ Commands:
                         Simulated peers: connect, publish signed events, sync, churn.
   fault NAME on|off --service URL [--value N]
                         Switch a fault on a running service (slow-disk, relay-cpu,
-                        dial-fail, stall-replay).
+                        dial-fail, stall-replay, ws-reject).
   help                  Show this help.
 
 Fault SPEC: NAME[=VALUE]@START[-END] in seconds (e.g. slow-disk=200@10-30), or kill:SERVICE@START.
@@ -255,7 +256,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         io.out(HELP);
         return 0;
       }
-      const { config } = loadConfig(v.config as string | undefined);
+      const { config, file } = loadConfig(v.config as string | undefined);
       let settings;
       try {
         settings = hubSettings(
@@ -266,8 +267,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       } catch (e) {
         throw new UsageError(`hub: ${(e as Error).message}`);
       }
-      const hub = await runHub(settings, config.scrape);
+      const alerting = await resolveAlerting(config, { file });
+      const hub = await runHub(settings, config.scrape, alerting);
       io.out(`Canopy hub: Prometheus API at ${hub.url}/api/v1/  (data in ${settings.dataDir})\n`);
+      io.out(alertingBanner(alerting));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -313,7 +316,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           `up: --base-port: expected a port number 1–${65535 - 103} (services use it to +3, ` +
             `their /metrics +100 to +103), got "${bp}"`,
         );
-      const { config } = loadConfig(v.config as string | undefined);
+      const { config, file } = loadConfig(v.config as string | undefined);
       let settings;
       try {
         settings = hubSettings(
@@ -324,10 +327,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       } catch (e) {
         throw new UsageError(`up: ${(e as Error).message}`);
       }
+      const alerting = await resolveAlerting(config, { file });
       // Every flag is checked before anything starts or a signal handler is installed.
       const opts = {
         hub: settings,
         scrape: config.scrape,
+        alerting,
         ...(typeof v.data === 'string' ? { dataDir: v.data } : {}),
         ...(n('peers', 1) !== undefined ? { peers: n('peers', 1)! } : {}),
         ...(n('rate', 0) !== undefined ? { rate: n('rate', 0)! } : {}),

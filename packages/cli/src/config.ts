@@ -83,6 +83,11 @@ const Hub = z
         { error: 'expected a size such as "2GiB" (0 = no limit)' },
       )
       .default(0),
+    rule_files: z
+      .array(z.string({ error: 'expected a rule file path' }), {
+        error: 'expected a list of Prometheus rule files',
+      })
+      .optional(),
   })
   .default({ listen: '127.0.0.1:9400', data: '.canopy', retention: '15d', retention_size: 0 });
 
@@ -94,6 +99,8 @@ export const ConfigSchema = z.strictObject({
   scrape: ScrapeConfigSchema.prefault({}),
   /** Validated by `canopy check rules` / `gen rules` (see docs/slos.md). */
   slos: z.unknown().optional(),
+  /** Receivers and routes; validated by `parseAlertingSpec` (see docs/alerting.md). */
+  alerting: z.unknown().optional(),
 });
 
 /** A validated `canopy.yaml`. */

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { startHub, parseDuration, parseBytes, type ScrapeConfig } from '@canopy/hub';
 import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
+import type { AlertingSetup } from './alerting-setup.js';
 
 /** Resolved hub settings from the config and the command line. */
 export interface HubSettings {
@@ -24,8 +25,21 @@ export function hubSettings(config: CanopyConfig, listen?: string, data?: string
   };
 }
 
-/** Starts the hub with a scrape config; resolves with a stop function and the URL. */
-export async function runHub(s: HubSettings, scrape: ScrapeConfig) {
+/** Where the hub logs notification events: one JSON line on stderr, like the services. */
+const stderrLogger = {
+  info(msg: string, fields?: Record<string, unknown>) {
+    process.stderr.write(JSON.stringify({ level: 'info', service: 'hub', msg, ...fields }) + '\n');
+  },
+  warn(msg: string, fields?: Record<string, unknown>) {
+    process.stderr.write(JSON.stringify({ level: 'warn', service: 'hub', msg, ...fields }) + '\n');
+  },
+};
+
+/**
+ * Starts the hub with a scrape config and, when given, its rules and alert routing;
+ * resolves with the running hub (URL, stop).
+ */
+export async function runHub(s: HubSettings, scrape: ScrapeConfig, alerting?: AlertingSetup) {
   return startHub({
     host: s.host,
     port: s.port,
@@ -33,5 +47,26 @@ export async function runHub(s: HubSettings, scrape: ScrapeConfig) {
     scrape,
     retentionMs: s.retentionMs,
     retentionBytes: s.retentionBytes,
+    ...(alerting !== undefined
+      ? {
+          rules: alerting.rules,
+          ...(alerting.alerting !== undefined ? { alerting: alerting.alerting } : {}),
+          ...(alerting.externalURL !== undefined ? { externalURL: alerting.externalURL } : {}),
+          logger: stderrLogger,
+        }
+      : {}),
   });
+}
+
+/** Lines for the start-up banner: what is evaluated and where alerts go. */
+export function alertingBanner(a: AlertingSetup): string {
+  const alerts = a.rules.reduce(
+    (n, g) => n + g.rules.filter((r) => r.kind === 'alerting').length,
+    0,
+  );
+  const to =
+    a.alerting === undefined
+      ? 'no receivers configured (alerting: in canopy.yaml; see docs/alerting.md) — alerts show at /api/v1/alerts only'
+      : a.alerting.receivers.map((r) => `${r.name} (${r.kind}, ${r.url.redacted})`).join(', ');
+  return `  rules    ${a.rules.length} groups, ${alerts} alerts: ${a.rulesFrom}\n  alerts → ${to}\n`;
 }

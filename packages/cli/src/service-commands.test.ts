@@ -87,7 +87,7 @@ const badArgs: Array<[string[], RegExp]> = [
   // fault
   [
     ['fault'],
-    /fault: expected a fault name \(slow-disk, relay-cpu, dial-fail, stall-replay\), got ""/,
+    /fault: expected a fault name \(slow-disk, relay-cpu, dial-fail, stall-replay, ws-reject\), got ""/,
   ],
   [['fault', 'melt', 'on'], /fault: expected a fault name .*got "melt"/],
   [['fault', 'slow-disk'], /fault: expected on or off after the fault name, got ""/],

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, formatProgress, type FaultStep, type LoadProgress } from '@canopy/services';
 import type { ScrapeConfig } from '@canopy/hub';
-import { runHub, type HubSettings } from './hub-command.js';
+import { runHub, alertingBanner, type HubSettings } from './hub-command.js';
+import type { AlertingSetup } from './alerting-setup.js';
 
 /** Options of {@link up}. */
 export interface UpOptions {
@@ -22,6 +23,8 @@ export interface UpOptions {
   readonly hub?: HubSettings;
   /** Scrape settings (and extra targets) from the config. */
   readonly scrape?: ScrapeConfig;
+  /** Rules and alert routing for the hub (see `resolveAlerting`). */
+  readonly alerting?: AlertingSetup;
   readonly out: (s: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -141,11 +144,12 @@ export async function up(o: UpOptions): Promise<void> {
         timeout: sc.timeout,
         sample_limit: sc.sample_limit,
       }));
-      hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] });
+      hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] }, o.alerting);
       hubUrl = hub.url;
     }
     o.out('Canopy reference deployment is up:\n');
     if (hubUrl !== '') o.out(`  hub      ${hubUrl}  (Prometheus API at ${hubUrl}/api/v1/query)\n`);
+    if (hubUrl !== '' && o.alerting !== undefined) o.out(alertingBanner(o.alerting));
     for (const c of children)
       o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
     o.out(
@@ -172,7 +176,13 @@ export async function up(o: UpOptions): Promise<void> {
       ...(o.signal !== undefined ? { signal: o.signal } : {}),
       onProgress: (p) => {
         const down = children.filter((c) => c.exited !== undefined).map((c) => c.name);
-        const line = `${formatProgress(p, prev)} · services ${children.length - down.length}/${children.length} up${down.length > 0 ? ` (down: ${down.join(', ')})` : ''}`;
+        let firing = 0;
+        for (const g of hub?.rules?.groups ?? [])
+          for (const r of g.rules)
+            if (r.kind === 'alerting')
+              for (const a of r.alerts.values()) if (a.state === 'firing') firing++;
+        const alerts = hub?.rules !== undefined ? ` · alerts ${firing} firing` : '';
+        const line = `${formatProgress(p, prev)} · services ${children.length - down.length}/${children.length} up${down.length > 0 ? ` (down: ${down.join(', ')})` : ''}${alerts}`;
         prev = p;
         if (tty) o.out(`\r${line}   `);
         else if (Math.round(p.elapsedS) % 10 === 0) o.out(line + '\n');

@@ -6,6 +6,16 @@ import { Scraper, hostTarget, type ScrapeConfig, type SourceTarget } from './scr
 import { apiHandler, type TargetView } from './api/router.js';
 import { renderHubMetrics, type HubStats } from './self-metrics.js';
 import type { Appender, Labels } from './model.js';
+import { RuleManager, RuleStateStore, rulesSource, type GroupSpec } from './rules/index.js';
+import {
+  Dispatcher,
+  NotificationLog,
+  Notifier,
+  type DeliveryOptions,
+  type NotifyLogger,
+  type Receiver,
+  type ResolvedRoute,
+} from './notify/index.js';
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
@@ -25,6 +35,20 @@ export interface HubOptions {
   readonly selfScrape?: boolean;
   /** Version reported by buildinfo. */
   readonly version?: string;
+  /** Rule groups to evaluate (recording and alerting rules). Default: none. */
+  readonly rules?: readonly GroupSpec[];
+  /** Where alerts go: the routing tree and its receivers. Default: nowhere (API only). */
+  readonly alerting?: {
+    readonly route: ResolvedRoute;
+    readonly receivers: readonly Receiver[];
+    readonly delivery?: Omit<DeliveryOptions, 'logger' | 'label'>;
+  };
+  /** Base URL of links in alerts. Default: the hub's own URL. */
+  readonly externalURL?: string;
+  /** Firing alerts are re-sent to the dispatcher this often. Default 60 s (Prometheus's). */
+  readonly resendDelayMs?: number;
+  /** Where notification events are logged. Default: nowhere. */
+  readonly logger?: NotifyLogger;
 }
 
 /** A running hub. */
@@ -32,6 +56,10 @@ export interface Hub {
   readonly url: string;
   readonly tsdb: TSDB;
   readonly scraper: Scraper;
+  /** The rule manager, when rules were given. */
+  readonly rules: RuleManager | undefined;
+  /** The alert dispatcher, when alerting was configured. */
+  readonly dispatcher: Dispatcher | undefined;
   stop(): Promise<void>;
 }
 
@@ -89,6 +117,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           stats.series = s.series;
           stats.headSeries = s.headSeries;
           stats.bytesOnDisk = s.bytesOnDisk;
+          refreshAlertingStats();
           return renderHubMetrics(stats);
         },
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
@@ -115,11 +144,86 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       intervalMs: t.interval,
       timeoutMs: t.timeout,
     }));
+  // Alert state and the notification log share one SQLite file next to the TSDB.
+  const alertingDb = join(o.dataDir, 'alerting.sqlite');
+  const hasRules = o.rules !== undefined && o.rules.length > 0;
+  const stateStore = hasRules ? new RuleStateStore(alertingDb) : undefined;
+  const nlog = o.alerting !== undefined ? new NotificationLog(alertingDb) : undefined;
+  const externalURL = o.externalURL ?? `http://${instance}`;
+  const dispatcher =
+    o.alerting !== undefined && nlog !== undefined
+      ? new Dispatcher({
+          route: o.alerting.route,
+          log: nlog,
+          notifier: new Notifier({
+            receivers: o.alerting.receivers,
+            ...(o.logger !== undefined ? { logger: o.logger } : {}),
+            ...(o.alerting.delivery !== undefined ? { delivery: o.alerting.delivery } : {}),
+            externalURL,
+          }),
+          ...(o.logger !== undefined ? { logger: o.logger } : {}),
+        })
+      : undefined;
+  let evaluations = 0;
+  let failures = 0;
+  const rules = hasRules
+    ? new RuleManager(o.rules!, {
+        querier: tsdb,
+        appender: countingAppender,
+        externalURL,
+        ...(dispatcher !== undefined ? { sink: dispatcher } : {}),
+        ...(stateStore !== undefined ? { state: stateStore } : {}),
+        ...(o.resendDelayMs !== undefined ? { resendDelayMs: o.resendDelayMs } : {}),
+        onSinkError: (e) =>
+          o.logger?.warn('rules: could not hand alerts over or save their state', {
+            reason: (e as Error).message,
+          }),
+      })
+    : undefined;
+  if (rules !== undefined) {
+    stats.alerting = {
+      ruleGroupEvaluations: 0,
+      ruleEvaluationFailures: 0,
+      alertsFiring: 0,
+      alertsPending: 0,
+      notificationsSent: 0,
+      notificationsFailed: 0,
+    };
+  }
+  const refreshAlertingStats = (): void => {
+    const a = stats.alerting;
+    if (a === undefined || rules === undefined) return;
+    let firing = 0;
+    let pending = 0;
+    for (const g of rules.groups)
+      for (const r of g.rules)
+        if (r.kind === 'alerting')
+          for (const al of r.alerts.values()) {
+            if (al.state === 'firing') firing++;
+            else if (al.state === 'pending') pending++;
+          }
+    a.alertsFiring = firing;
+    a.alertsPending = pending;
+    a.ruleGroupEvaluations = evaluations;
+    a.ruleEvaluationFailures = failures;
+    a.notificationsSent = dispatcher?.stats.notificationsSent ?? 0;
+    a.notificationsFailed = dispatcher?.stats.notificationsFailed ?? 0;
+  };
+  if (rules !== undefined) {
+    // Count evaluations and failures by wrapping the manager's group evaluation.
+    const evalGroup = rules.evalGroup.bind(rules);
+    rules.evalGroup = (g, ts) => {
+      evalGroup(g, ts);
+      evaluations++;
+      for (const r of g.rules) if (r.health.health === 'err') failures++;
+    };
+  }
   const api = apiHandler({
     querier: tsdb,
     metadata: (metric) => tsdb.metadata(metric),
     targets,
     version: o.version ?? '0.1.0',
+    ...(rules !== undefined ? { rules: rulesSource(rules) } : {}),
   });
   const server: Server = createServer((req, res) => {
     if (api(req, res)) return;
@@ -128,6 +232,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       stats.series = s.series;
       stats.headSeries = s.headSeries;
       stats.bytesOnDisk = s.bytesOnDisk;
+      refreshAlertingStats();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(renderHubMetrics(stats));
       return;
@@ -147,6 +252,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const addr = server.address();
   const boundPort = typeof addr === 'object' && addr !== null ? addr.port : port;
   scraper.start();
+  rules?.start();
   const compactTimer = setInterval(() => {
     try {
       tsdb.compact();
@@ -159,14 +265,20 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     tsdb,
     scraper,
+    rules,
+    dispatcher,
     async stop() {
       clearInterval(compactTimer);
+      rules?.stop();
+      await dispatcher?.stop();
       await scraper.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
       tsdb.close();
+      stateStore?.close();
+      nlog?.close();
     },
   };
 }

@@ -23,3 +23,27 @@ export {
 } from './scrape/index.js';
 export { instantQuery, rangeQuery, PromQLError, type QueryData } from './promql/index.js';
 export * from './rules/index.js';
+export {
+  parseAlertingSpec,
+  parseRouteMatcher,
+  matchRoutes,
+  AlertingConfigError,
+  AlertingSchema,
+  resolveWebhookUrl,
+  redactWebhookUrl,
+  WebhookUrl,
+  WebhookUrlError,
+  Dispatcher,
+  Notifier,
+  NotificationLog,
+  groupTitle,
+  type AlertingConfig,
+  type ResolvedRoute,
+  type RouteMatcher,
+  type Receiver,
+  type DeliveryOptions,
+  type NotifyLogger,
+  type DispatcherStats,
+  type IncomingAlert,
+  type Alert as NotifyAlert,
+} from './notify/index.js';

@@ -14,6 +14,15 @@ export interface HubStats {
   queries: number;
   queryErrors: number;
   querySeconds: number;
+  /** Rule evaluation and notification counters; absent when no rules are loaded. */
+  alerting?: {
+    ruleGroupEvaluations: number;
+    ruleEvaluationFailures: number;
+    alertsFiring: number;
+    alertsPending: number;
+    notificationsSent: number;
+    notificationsFailed: number;
+  };
 }
 
 const startTime = Math.round((Date.now() - performance.now()) / 10) / 100;
@@ -25,7 +34,43 @@ function family(name: string, type: string, help: string, value: number): string
 /** Renders the hub's self-metrics (text format 0.0.4). */
 export function renderHubMetrics(s: HubStats): string {
   const cpu = process.cpuUsage();
+  const a = s.alerting;
+  const alerting =
+    a === undefined
+      ? ''
+      : family(
+          'canopy_hub_rule_group_evaluations_total',
+          'counter',
+          'Rule group evaluations.',
+          a.ruleGroupEvaluations,
+        ) +
+        family(
+          'canopy_hub_rule_evaluation_failures_total',
+          'counter',
+          'Rule evaluations that failed (see /api/v1/rules for the error).',
+          a.ruleEvaluationFailures,
+        ) +
+        family('canopy_hub_alerts_firing', 'gauge', 'Alerts in the firing state.', a.alertsFiring) +
+        family(
+          'canopy_hub_alerts_pending',
+          'gauge',
+          'Alerts waiting out their for: duration.',
+          a.alertsPending,
+        ) +
+        family(
+          'canopy_hub_notifications_total',
+          'counter',
+          'Alert group notifications acknowledged by a receiver.',
+          a.notificationsSent,
+        ) +
+        family(
+          'canopy_hub_notifications_failed_total',
+          'counter',
+          'Alert group notifications not delivered (retried at the next group flush).',
+          a.notificationsFailed,
+        );
   return (
+    alerting +
     family('canopy_hub_series', 'gauge', 'Series known to the hub TSDB.', s.series) +
     family('canopy_hub_head_series', 'gauge', 'Series with an open head chunk.', s.headSeries) +
     family(

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
 
 /** Faults the load generator can switch on in the reference services. */
-export const FAULTS = ['slow-disk', 'relay-cpu', 'dial-fail', 'stall-replay'] as const;
+export const FAULTS = ['slow-disk', 'relay-cpu', 'dial-fail', 'stall-replay', 'ws-reject'] as const;
 /** A fault name. */
 export type FaultName = (typeof FAULTS)[number];
 

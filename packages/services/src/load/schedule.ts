@@ -59,6 +59,7 @@ export function faultOwner(fault: FaultName): 'relay' | 'replay' | 'storage' {
       return 'replay';
     case 'relay-cpu':
     case 'dial-fail':
+    case 'ws-reject':
       return 'relay';
   }
 }

@@ -600,6 +600,7 @@ describe('relay and replay under bad input', { timeout: 60_000 }, () => {
     assert.deepEqual(await state.json(), {
       'relay-cpu': { on: false, value: 0 },
       'dial-fail': { on: false, value: 0 },
+      'ws-reject': { on: false, value: 0 },
     });
     const unknown = await fetch(`${relay.url.replace(/^ws/, 'http')}/anything`);
     assert.equal(unknown.status, 404);

@@ -57,7 +57,7 @@ export async function startRelay(
   } = await startMetrics(o.metrics.host, o.metrics.port);
   const m: RelayMetrics = relayMetrics(registry);
   const system = new ActorSystem(registry);
-  const faults = new Faults(['relay-cpu', 'dial-fail']);
+  const faults = new Faults(['relay-cpu', 'dial-fail', 'ws-reject']);
   const identity = o.identity ?? newIdentity();
   const sendLimit = o.sendQueueBytes ?? 1024 * 1024;
   const rate = o.maxMsgsPerSecond ?? 2000;
@@ -74,7 +74,8 @@ export async function startRelay(
     ws.on('close', (code) => onClose(s, code));
     serverHandshake(ws, {
       timeoutMs: o.helloTimeoutMs ?? 5000,
-      canJoin: () => core.joined() < maxPeers,
+      // ws-reject: every peer's hello is refused (result="rejected"), as a full relay would.
+      canJoin: () => !faults.get('ws-reject').on && core.joined() < maxPeers,
       onResult: (result, bytes) => {
         m.bytesIn.inc(bytes);
         m.upgrades.labels({ result }).inc();
