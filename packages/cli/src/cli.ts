@@ -7,6 +7,7 @@ import { startDemo } from './demo.js';
 import { up } from './up.js';
 import { hubSettings, runHub, alertingBanner } from './hub-command.js';
 import { resolveAlerting } from './alerting-setup.js';
+import { alertmanagerCommand } from './alertmanager-command.js';
 import {
   relayCommand,
   replayCommand,
@@ -56,6 +57,10 @@ Commands:
                         Write the Prometheus rule file of the SLO spec (slos: in the config,
                         else the built-in ten) and its promtool tests to DIR, after the
                         check above (npm run gen:rules).
+  gen alertmanager --out DIR [--config FILE] [--secrets-dir DIR]
+                        Write the Alertmanager config of the alerting: section (stack B),
+                        its message templates and amtool routing cases to DIR
+                        (npm run gen:alertmanager; see docs/alerting.md).
   gen slo-schema [--out FILE]
                         Write the JSON Schema of the slos: section, for editors.
   demo [--host HOST] [--port PORT]
@@ -196,6 +201,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     if (cmd === 'gen') {
       if (sub === 'rules') return rulesCommand('gen rules', rest, io);
+      if (sub === 'alertmanager') return alertmanagerCommand(rest, io);
       if (sub === 'slo-schema') {
         const v = parse(rest, 'gen slo-schema', { out: { type: 'string', short: 'o' } });
         const schema = JSON.stringify(sloJsonSchema(), null, 2) + '\n';
@@ -207,7 +213,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       if (sub !== 'metrics-doc')
         throw new UsageError(
-          `gen: unknown generator "${sub ?? ''}"; available: metrics-doc, rules, slo-schema`,
+          `gen: unknown generator "${sub ?? ''}"; available: alertmanager, metrics-doc, rules, slo-schema`,
         );
       const v = parse(rest, 'gen metrics-doc', { out: { type: 'string', short: 'o' } });
       const doc = renderMetricsDoc();

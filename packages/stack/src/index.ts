@@ -1,3 +1,4 @@
-/** Generators and checks for the scale-out stacks: SLO spec, rule files and their tests. */
+/** Generators and checks for the scale-out stacks: SLO spec, rule files and their tests, Alertmanager config. */
 export * from './slo/index.js';
 export * from './rules/index.js';
+export * from './alertmanager/index.js';

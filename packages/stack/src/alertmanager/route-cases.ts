@@ -1,0 +1,161 @@
+/**
+ * Routing cases for the generated config: label sets and the receivers each must reach, as a
+ * script that asks `amtool config routes test`. One case per route of the tree (labels built
+ * from the matchers on its path) and one per alert the rule file can raise. The expected
+ * receivers come from Alertmanager's walk, done here; amtool answers from the config file, so
+ * the script checks that both agree and catches hand edits of alertmanager.yml.
+ */
+import type { AlertingSpec, RouteSpec } from '@canopy/catalog';
+import type { Matcher } from '../slo/promql.js';
+import { ALERTMANAGER_FILE } from './generate.js';
+import { formatMatcher, matches, parseMatcher } from './matchers.js';
+
+/** File name of the routing cases script, beside alertmanager.yml. */
+export const ROUTES_TEST_FILE = 'routes-test.sh';
+
+/** Labels of an alert. */
+export type AlertLabels = Readonly<Record<string, string>>;
+
+/** One routing case. */
+export interface RouteCase {
+  /** What the case stands for: `route.routes[0]` or `alert RelayDown`. */
+  readonly about: string;
+  readonly labels: AlertLabels;
+  /** Receiver names in the order Alertmanager notifies them (repeats kept, as amtool prints). */
+  readonly receivers: readonly string[];
+}
+
+/** Cases, and routes no case could be built for. */
+export interface RouteCases {
+  readonly cases: readonly RouteCase[];
+  readonly notes: readonly string[];
+}
+
+function walk(r: RouteSpec, inherited: string, labels: AlertLabels): string[] | undefined {
+  if (!(r.matchers ?? []).every((m) => matches(labels, parseMatcher(m)))) return undefined;
+  const own = r.receiver ?? inherited;
+  const out: string[] = [];
+  for (const c of r.routes ?? []) {
+    const sub = walk(c, own, labels);
+    if (sub === undefined) continue;
+    out.push(...sub);
+    if (c.continue !== true) break;
+  }
+  return out.length > 0 ? out : [own];
+}
+
+/**
+ * The receivers an alert goes to, Alertmanager's way: depth-first, the first matching child
+ * takes the alert unless it has `continue: true`; a node no child takes keeps it.
+ *
+ * @example routeReceivers({ receiver: 'a', routes: [{ matchers: ['severity="page"'], receiver: 'b' }] }, { severity: 'page' }) // ['b']
+ */
+export function routeReceivers(root: RouteSpec, labels: AlertLabels): string[] {
+  return walk(root, root.receiver ?? '', labels) ?? [];
+}
+
+/** A value that satisfies a matcher, if an easy one exists. */
+function sample(m: Matcher): string | undefined {
+  if (m.op === '=') return m.value;
+  const ok = (v: string) => matches({ [m.name]: v }, m);
+  if (m.op === '=~') return [m.value, ...m.value.split('|')].find(ok);
+  return ok('') ? '' : ['x', 'canopy-route-test'].find(ok);
+}
+
+function labelsFor(path: readonly RouteSpec[]): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  const all = path.flatMap((r) => (r.matchers ?? []).map(parseMatcher));
+  for (const m of all) {
+    const v = sample(m);
+    if (v === undefined) return undefined;
+    if (v === '') delete labels[m.name];
+    else labels[m.name] = v;
+  }
+  return all.every((m) => matches(labels, m)) ? labels : undefined;
+}
+
+function key(labels: AlertLabels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Builds the routing cases of a validated spec: one per route, then one per alert given.
+ * Label sets that repeat are kept once.
+ *
+ * @example routeCases(spec, [{ alertname: 'RelayDown', service: 'relay', slo: 'target-up', severity: 'page' }]).cases.at(-1)?.receivers // ['oncall']
+ */
+export function routeCases(spec: AlertingSpec, alerts: readonly AlertLabels[] = []): RouteCases {
+  const cases: RouteCase[] = [];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  const add = (about: string, labels: AlertLabels) => {
+    const k = key(labels);
+    if (seen.has(k)) return;
+    seen.add(k);
+    cases.push({ about, labels, receivers: routeReceivers(spec.route, labels) });
+  };
+  const visit = (path: readonly RouteSpec[], at: string) => {
+    const labels = labelsFor(path);
+    if (labels === undefined)
+      notes.push(`${at}: no simple label set satisfies its matchers; test it by hand with amtool`);
+    else add(at, labels);
+    path.at(-1)?.routes?.forEach((c, i) => visit([...path, c], `${at}.routes[${i}]`));
+  };
+  visit([spec.route], 'route');
+  for (const a of alerts) add(`alert ${a['alertname'] ?? '(no alertname)'}`, a);
+  return { cases, notes };
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Renders the cases as a POSIX shell script: each line runs `amtool config routes test` on
+ * alertmanager.yml beside it and compares the receivers; every miss is printed, exit 1.
+ *
+ * @example writeFileSync(join(dir, ROUTES_TEST_FILE), renderRoutesTest(routeCases(spec)), { mode: 0o755 })
+ */
+export function renderRoutesTest(rc: RouteCases): string {
+  const lines = [
+    '#!/bin/sh',
+    '# Routing cases for alertmanager.yml, generated by `canopy gen alertmanager`: the receivers',
+    '# each label set must reach. amtool answers from the config itself, so a hand edit of the',
+    '# routes shows up here. Run: sh routes-test.sh (AMTOOL=/path/to/amtool picks the binary).',
+    ...rc.notes.map((n) => `# Not covered: ${n}`),
+    'set -u',
+    'cd "$(dirname "$0")"',
+    'AMTOOL="${AMTOOL:-amtool}"',
+    'failed=0',
+    'check() {',
+    '  want=$1',
+    '  shift',
+    `  got=$("$AMTOOL" config routes test --config.file=${ALERTMANAGER_FILE} "$@" 2>/dev/null)`,
+    '  if [ "$got" = "$want" ]; then',
+    '    echo "ok    $want <- $*"',
+    '  else',
+    `    echo "FAIL  $* went to '$got', expected '$want'"`,
+    `    "$AMTOOL" config routes test --config.file=${ALERTMANAGER_FILE} "$@" 2>&1 >/dev/null | grep -v 'overrides the --alertmanager.url'`,
+    '    failed=$((failed + 1))',
+    '  fi',
+    '}',
+    '',
+  ];
+  for (const c of rc.cases) {
+    const args = Object.entries(c.labels).map(([name, value]) =>
+      shellQuote(formatMatcher({ name, op: '=', value })),
+    );
+    lines.push(`# ${c.about}`);
+    lines.push(['check', shellQuote(c.receivers.join(',')), ...args].join(' '));
+  }
+  lines.push(
+    '',
+    'if [ "$failed" -gt 0 ]; then',
+    `  echo "$failed of ${rc.cases.length} routing cases failed" >&2`,
+    '  exit 1',
+    'fi',
+    `echo "all ${rc.cases.length} routing cases pass"`,
+    '',
+  );
+  return lines.join('\n');
+}
