@@ -119,6 +119,8 @@ export function parseRouteMatcher(s: string): RouteMatcher {
   const name = m[1]!;
   const type = m[2] as RouteMatcher['type'];
   let raw = m[3]!;
+  if (raw.startsWith('=') || raw.startsWith('~'))
+    throw new Error(`"${s}": use one operator: =, !=, =~ or !~ (not ${type}${raw[0]})`);
   let value: string;
   if (raw.startsWith('"')) {
     if (!raw.endsWith('"') || raw.length < 2)

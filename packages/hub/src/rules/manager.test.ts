@@ -272,3 +272,100 @@ test('start evaluates on timers until stop', async () => {
   await new Promise((r) => setTimeout(r, 1100));
   assert.equal(m.groups[0]!.lastEvaluation, last);
 });
+
+test('keep_firing_for keeps a firing alert firing after its condition clears', () => {
+  const q = new MemQuerier();
+  const sent: SinkAlert[][] = [];
+  const text = `
+groups:
+  - name: g
+    interval: 15s
+    rules:
+      - alert: Flappy
+        expr: errors > 5
+        keep_firing_for: 1m
+`;
+  const m = new RuleManager(loadRuleFile(text, 'k.yml'), {
+    querier: q,
+    appender: memAppender(q),
+    sink: { send: (a) => sent.push([...a]) },
+  });
+  const g = m.groups[0]!;
+  const rule = g.rules[0]!;
+  if (rule.kind !== 'alerting') return assert.fail('alerting rule expected');
+  const states: string[] = [];
+  // firing at 0 s (for: 0), clear from 15 s on; stays firing until 15 s + 1 m.
+  for (let i = 0; i <= 7; i++) {
+    const t = T0 + i * 15_000;
+    q.add({ __name__: 'errors' }, t, i === 0 ? 10 : 0);
+    m.evalGroup(g, t);
+    states.push(rule.state);
+  }
+  assert.deepEqual(states, [
+    'firing', // 0 s
+    'firing', // 15 s: cleared, kept (0 s of 60)
+    'firing', // 30 s
+    'firing', // 45 s
+    'firing', // 60 s: 45 s since clearing
+    'inactive', // 75 s: 60 s since clearing → resolved
+    'inactive',
+    'inactive',
+  ]);
+  const resolved = sent.flat().filter((a) => a.status === 'resolved');
+  assert.equal(resolved.length >= 1, true);
+  assert.equal(resolved[0]!.endsAt, T0 + 5 * 15_000);
+  // ALERTS stays 1 while kept firing
+  assert.equal(vec(q, 'ALERTS{alertname="Flappy"}', T0 + 4 * 15_000).length, 1);
+});
+
+test('alert state survives a restart: the for clock and firing alerts are restored', async () => {
+  const { RuleStateStore } = await import('./state.js');
+  const dir = mkdtempSync(join(tmpdir(), 'canopy-rulestate-'));
+  try {
+    const file = join(dir, 'alerting.sqlite');
+    const q = new MemQuerier();
+    const app = memAppender(q);
+    const specs = loadRuleFile(RULES, 'r.yml');
+    let store = new RuleStateStore(file);
+    let m = new RuleManager(specs, { querier: q, appender: app, state: store });
+    const at = (i: number) => T0 + i * 15_000;
+    for (let i = 0; i <= 2; i++) {
+      q.add({ __name__: 'errors', instance: 'a' }, at(i), 10);
+      m.evalGroup(m.groups[0]!, at(i));
+    }
+    let rule = m.groups[0]!.rules[0]!;
+    if (rule.kind !== 'alerting') return assert.fail('alerting rule expected');
+    assert.equal(rule.state, 'pending');
+    store.close();
+
+    // restart at 45 s: the alert keeps its activeAt and fires at 60 s, as if never stopped
+    store = new RuleStateStore(file);
+    m = new RuleManager(specs, { querier: q, appender: app, state: store });
+    rule = m.groups[0]!.rules[0]!;
+    if (rule.kind !== 'alerting') return assert.fail('alerting rule expected');
+    assert.equal(rule.state, 'pending');
+    assert.equal(rule.active()[0]?.activeAt, at(0));
+    q.add({ __name__: 'errors', instance: 'a' }, at(3), 10);
+    m.evalGroup(m.groups[0]!, at(3));
+    assert.equal(rule.state, 'pending');
+    q.add({ __name__: 'errors', instance: 'a' }, at(4), 10);
+    m.evalGroup(m.groups[0]!, at(4));
+    assert.equal(rule.state, 'firing');
+    assert.equal(rule.active()[0]?.firedAt, at(4));
+    store.close();
+
+    // a second restart: still firing with the same firedAt, and then it resolves
+    store = new RuleStateStore(file);
+    m = new RuleManager(specs, { querier: q, appender: app, state: store });
+    rule = m.groups[0]!.rules[0]!;
+    if (rule.kind !== 'alerting') return assert.fail('alerting rule expected');
+    assert.equal(rule.state, 'firing');
+    assert.equal(rule.active()[0]?.firedAt, at(4));
+    q.add({ __name__: 'errors', instance: 'a' }, at(5), 0);
+    m.evalGroup(m.groups[0]!, at(5));
+    assert.equal(rule.state, 'inactive');
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
