@@ -225,7 +225,9 @@ export const DEFAULT_SLOS: readonly Slo[] = [
     expr: 'replay_head_event_age_seconds{service="replay"}',
     comparator: '<',
     threshold: 10,
-    sustained: '2m',
+    // A stalled replay is a full outage of sync: 10 s to reach the threshold + 1 m + one
+    // scrape and one evaluation pages in ~1 min 40 s, inside the 2-minute outage target.
+    sustained: '1m',
     severity: 'page',
     unit: 'seconds',
     target: 0.99,
