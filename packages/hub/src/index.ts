@@ -6,7 +6,7 @@ export * from './model.js';
 export { startHub, type Hub, type HubOptions } from './hub.js';
 export { apiHandler, type ApiSources, type TargetView } from './api/router.js';
 export { parseSelector, parseTime, parseDurationParam, BadData } from './api/params.js';
-export { TSDB } from './tsdb/index.js';
+export { TSDB, openSnapshot, TsdbUnavailable, type TsdbSnapshot } from './tsdb/index.js';
 export {
   measureBytesPerSample,
   type BytesPerSampleOptions,

@@ -14,3 +14,13 @@ export { compileTemplate, TemplateError } from './template.js';
 export type { Template, TemplateData, TemplateSample } from './template.js';
 export { rulesSource, formatAlertValue } from './api.js';
 export type { RulesSource, RulesData, AlertsData, ApiAlert, ApiRule, ApiRuleGroup } from './api.js';
+export { backtest, BacktestError } from './backtest.js';
+export type {
+  BacktestOptions,
+  BacktestResult,
+  BacktestAlert,
+  BacktestGroup,
+  BacktestRuleError,
+} from './backtest.js';
+export { MemSeriesStore } from './backtest-store.js';
+export { OverlayQuerier, producedNames } from './backtest-overlay.js';

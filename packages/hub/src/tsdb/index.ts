@@ -6,3 +6,5 @@ export { measureBytesPerSample } from './bytes-per-sample.js';
 export type { BytesPerSampleOptions, BytesPerSampleResult } from './bytes-per-sample.js';
 export { generateCatalogLikeData } from './datagen.js';
 export type { DataOptions, GeneratedSeries } from './datagen.js';
+export { openSnapshot, TsdbUnavailable } from './snapshot.js';
+export type { TsdbSnapshot, SnapshotOptions } from './snapshot.js';
