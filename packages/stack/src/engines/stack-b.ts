@@ -1,0 +1,82 @@
+/**
+ * Stack B on one machine: VictoriaMetrics scraping the targets, vmalert evaluating the rule
+ * file against it (ALERTS written back, alerts sent on) and Alertmanager routing them. For
+ * tests and benchmarks; every process is on loopback and stopped by its own pid.
+ */
+import { startAlertmanager } from './alertmanager.js';
+import type { EngineProcess } from './process.js';
+import { startVictoriaMetrics, type ScrapeTarget } from './victoria-metrics.js';
+import { startVmalert } from './vmalert.js';
+
+/** Options of {@link startStackB}. */
+export interface StackBOptions {
+  readonly targets: readonly ScrapeTarget[];
+  /** The rule file (`canopy gen rules`). */
+  readonly rulesFile: string;
+  /** The Alertmanager config (`canopy gen alertmanager`), templates beside it. */
+  readonly alertmanagerConfig: string;
+  /** Scrape interval in seconds; the rule file must be generated for it. Default 15. */
+  readonly scrapeInterval?: number;
+  /** vmalert's interval for groups that set none, in seconds. Default 15. */
+  readonly evaluationInterval?: number;
+  /** vmalert's `-external.url`. */
+  readonly externalUrl?: string;
+  /** Extra VictoriaMetrics flags. */
+  readonly victoriaFlags?: readonly string[];
+}
+
+/** A running stack B. */
+export interface StackB {
+  readonly victoria: EngineProcess;
+  readonly vmalert: EngineProcess;
+  readonly alertmanager: EngineProcess;
+  /** Engines that died since the start, with how (`vmalert: code 1`). */
+  dead(): string[];
+  /** Stops every engine (vmalert first) and removes their folders. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Alertmanager, VictoriaMetrics and vmalert, each waited for; on any failure the ones
+ * already started are stopped before the error is thrown.
+ *
+ * @example const b = await startStackB({ targets, rulesFile, alertmanagerConfig }); await b.stop();
+ */
+export async function startStackB(o: StackBOptions): Promise<StackB> {
+  const started: EngineProcess[] = [];
+  const stopAll = async () => {
+    for (const e of started.reverse()) await e.stop();
+  };
+  try {
+    const alertmanager = await startAlertmanager({ configFile: o.alertmanagerConfig });
+    started.push(alertmanager);
+    const victoria = await startVictoriaMetrics({
+      targets: o.targets,
+      scrapeInterval: o.scrapeInterval ?? 15,
+      ...(o.victoriaFlags !== undefined ? { flags: o.victoriaFlags } : {}),
+    });
+    started.push(victoria);
+    const vmalert = await startVmalert({
+      rules: [o.rulesFile],
+      datasource: victoria.url,
+      remoteWrite: victoria.url,
+      notifiers: [alertmanager.url],
+      evaluationInterval: o.evaluationInterval ?? 15,
+      ...(o.externalUrl !== undefined ? { externalUrl: o.externalUrl } : {}),
+    });
+    started.push(vmalert);
+    return {
+      victoria,
+      vmalert,
+      alertmanager,
+      dead: () =>
+        [victoria, vmalert, alertmanager]
+          .filter((e) => e.exited !== undefined)
+          .map((e) => `${e.name}: ${e.exited}`),
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
