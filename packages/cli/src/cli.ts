@@ -7,6 +7,7 @@ import { startDemo } from './demo.js';
 import { up } from './up.js';
 import { hubSettings, runHub, alertingBanner } from './hub-command.js';
 import { resolveAlerting } from './alerting-setup.js';
+import { backtestCommand } from './backtest-command.js';
 import { alertmanagerCommand } from './alertmanager-command.js';
 import {
   relayCommand,
@@ -51,6 +52,10 @@ Commands:
                         For every SLO alert tier: can it fire at the SLO's target, and how
                         long after a full outage begins does it? Exit 1 if a tier can never
                         fire or a full outage would not page within 2 minutes.
+  rules backtest --from TIME [--to TIME] [--config FILE] [--data DIR] [--rules FILE]…
+                 [--step DURATION] [--json]
+                        Replay the alerting rules over the hub's stored history: when each
+                        alert would have gone pending, fired and resolved (--help for more).
   gen metrics-doc [--out FILE]
                         Write the metric catalog as Markdown (METRICS.md).
   gen rules --out DIR [--config FILE] [--default-slos] [--dashboard-url URL]
@@ -198,6 +203,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         return 1;
       }
       return 0;
+    }
+    if (cmd === 'rules') {
+      if (sub === 'backtest') return backtestCommand(rest, io);
+      throw new UsageError(`rules: unknown subcommand "${sub ?? ''}"; available: backtest`);
     }
     if (cmd === 'gen') {
       if (sub === 'rules') return rulesCommand('gen rules', rest, io);

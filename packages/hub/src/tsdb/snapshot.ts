@@ -93,7 +93,8 @@ export function openSnapshot(dir: string, o: SnapshotOptions = {}): TsdbSnapshot
     throw new TsdbUnavailable(`cannot read ${file} (${code(e) ?? (e as Error).message})`);
   }
   const wal = `${file}-wal`;
-  // A hub keeps its SQLite write-ahead log while it runs; without one, none is running.
+  // A hub has a SQLite write-ahead log from its first commit until it closes; without one,
+  // none is running, and probing would leave a new log and index in the folder.
   const hasWal = existsSync(wal);
   if (hasWal) checkNotInUse(file, dir);
   let tmp: string;
@@ -111,6 +112,10 @@ export function openSnapshot(dir: string, o: SnapshotOptions = {}): TsdbSnapshot
     if (hasWal) {
       copyFileSync(wal, join(tmp, 'tsdb.sqlite-wal'));
       bytes += statSync(wal).size;
+    } else if (existsSync(wal)) {
+      throw new TsdbUnavailable(
+        `${dir} was opened by a hub while it was being copied: stop the hub and try again`,
+      );
     }
     const db = TSDB.open({ dir: tmp, retentionMs: 0 });
     let closed = false;
@@ -129,6 +134,7 @@ export function openSnapshot(dir: string, o: SnapshotOptions = {}): TsdbSnapshot
     };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof TsdbUnavailable) throw e;
     const c = code(e);
     if (c === 'ENOSPC')
       throw new TsdbUnavailable(
