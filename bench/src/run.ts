@@ -112,7 +112,15 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (args.includes('--hub')) {
+if (args.includes('--alert-noise')) {
+  // Normal load for --minutes (default 20) through the hub: no alert may fire.
+  const { runAlertNoise } = await import('./alert-noise.js');
+  await runAlertNoise(json);
+} else if (args.includes('--alert-hub')) {
+  // Fault → notification through the hub, default intervals: about 15 minutes.
+  const { runAlertHub } = await import('./alert-noise.js');
+  await runAlertHub(json);
+} else if (args.includes('--hub')) {
   // Loaded only when asked: it starts VictoriaMetrics and takes minutes.
   const { runHub } = await import('./hub/run-hub.js');
   await runHub({ json });
