@@ -18,6 +18,7 @@ export {
 export {
   startVictoriaMetrics,
   scrapeConfig,
+  STACK_B_VICTORIA_FLAGS,
   VICTORIA_METRICS_BIN,
   type ScrapeTarget,
   type VictoriaMetricsRunOptions,

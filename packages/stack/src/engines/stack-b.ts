@@ -5,7 +5,11 @@
  */
 import { startAlertmanager } from './alertmanager.js';
 import type { EngineProcess } from './process.js';
-import { startVictoriaMetrics, type ScrapeTarget } from './victoria-metrics.js';
+import {
+  STACK_B_VICTORIA_FLAGS,
+  startVictoriaMetrics,
+  type ScrapeTarget,
+} from './victoria-metrics.js';
 import { startVmalert } from './vmalert.js';
 
 /** Options of {@link startStackB}. */
@@ -21,7 +25,7 @@ export interface StackBOptions {
   readonly evaluationInterval?: number;
   /** vmalert's `-external.url`. */
   readonly externalUrl?: string;
-  /** Extra VictoriaMetrics flags. */
+  /** Extra VictoriaMetrics flags. Default {@link STACK_B_VICTORIA_FLAGS}; `[]` for its defaults. */
   readonly victoriaFlags?: readonly string[];
 }
 
@@ -53,7 +57,7 @@ export async function startStackB(o: StackBOptions): Promise<StackB> {
     const victoria = await startVictoriaMetrics({
       targets: o.targets,
       scrapeInterval: o.scrapeInterval ?? 15,
-      ...(o.victoriaFlags !== undefined ? { flags: o.victoriaFlags } : {}),
+      flags: o.victoriaFlags ?? STACK_B_VICTORIA_FLAGS,
     });
     started.push(victoria);
     const vmalert = await startVmalert({
