@@ -35,3 +35,30 @@ export function groupSummary(alerts: readonly Alert[]): string {
   if (resolved > 0) parts.push(`${resolved} resolved`);
   return parts.join(', ') || 'no alerts';
 }
+
+/** Annotations shown as labelled lines after the summary and description, in this order. */
+export const DETAIL_ANNOTATIONS = [
+  ['value', 'Value'],
+  ['budget_left', 'Budget'],
+  ['runbook_url', 'Runbook'],
+  ['dashboard', 'Dashboard'],
+] as const;
+
+/**
+ * The text lines of an alert for a chat message: summary, description, then value, budget
+ * left, runbook and dashboard when present; `bold` wraps the line labels (e.g. `**`, `*`).
+ *
+ * @example alertLines({ annotations: { summary: 's', value: '3%' }, … }, '*') // ['s', '*Value:* 3%']
+ */
+export function alertLines(alert: Alert, bold: string): string[] {
+  const out: string[] = [];
+  for (const k of ['summary', 'description']) {
+    const v = alert.annotations[k];
+    if (v !== undefined && v !== '') out.push(v);
+  }
+  for (const [k, label] of DETAIL_ANNOTATIONS) {
+    const v = alert.annotations[k];
+    if (v !== undefined && v !== '') out.push(`${bold}${label}:${bold} ${v}`);
+  }
+  return out;
+}

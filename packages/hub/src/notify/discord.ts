@@ -3,7 +3,7 @@
  * require.
  * @module
  */
-import { type Alert, alertName, groupSummary } from './alert.js';
+import { type Alert, alertLines, alertName, groupSummary } from './alert.js';
 import { truncate } from './truncate.js';
 
 /** Discord's documented webhook message limits. */
@@ -77,9 +77,7 @@ function httpUrl(s: string | undefined): string | undefined {
 export function discordEmbed(alert: Alert): DiscordEmbed {
   const L = DISCORD_LIMITS;
   const title = truncate(`[${alert.status.toUpperCase()}] ${alertName(alert)}`, L.title);
-  const text = [alert.annotations['summary'], alert.annotations['description']]
-    .filter((s): s is string => s !== undefined && s !== '')
-    .join('\n');
+  const text = alertLines(alert, '**').join('\n');
   const labels = Object.entries(alert.labels)
     .filter(([k]) => k !== 'alertname')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -100,7 +98,8 @@ export function discordEmbed(alert: Alert): DiscordEmbed {
     footer: { text: 'Canopy' },
   };
   if (text !== '') embed.description = truncate(text, L.description);
-  const url = httpUrl(alert.generatorURL);
+  // The dashboard is where a person goes first; the rule's graph when there is none.
+  const url = httpUrl(alert.annotations['dashboard']) ?? httpUrl(alert.generatorURL);
   if (url !== undefined && url.length <= 2048) embed.url = url;
   embed.fields = fields;
   const setFooter = (): void => {

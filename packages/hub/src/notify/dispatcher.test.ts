@@ -239,8 +239,8 @@ test('an unacknowledged notification is delivered after a restart (at-least-once
     let x = r.make();
     x.d.send([a1]);
     await until(() => r.s.received.length === 2, 3000, 'two failed attempts');
+    await until(() => x.d.stats.notificationsFailed === 1, 3000, 'the failure to be counted');
     assert.equal(r.s.accepted().length, 0);
-    assert.equal(x.d.stats.notificationsFailed, 1);
     await x.d.stop();
     x.log.close();
 

@@ -109,3 +109,24 @@ test('the stand-in accepts every split message and rejects over-limit payloads',
     await s.close();
   }
 });
+
+test('value, budget left and the dashboard link reach both chat services', () => {
+  const [a] = makeAlerts(1, {
+    annotations: {
+      summary: 'relay: ws connect error rate < 1% — burning the budget',
+      value: '100% of upgrades failed over 5m',
+      budget_left: '93.1% of the 30d error budget left',
+      dashboard: 'http://127.0.0.1:9400/d/relay',
+    },
+  });
+  assert.ok(a);
+  const [d] = formatDiscord([a]);
+  const e = d?.payload.embeds?.[0];
+  assert.equal(e?.url, 'http://127.0.0.1:9400/d/relay');
+  assert.match(e?.description ?? '', /\*\*Value:\*\* 100% of upgrades failed over 5m/);
+  assert.match(e?.description ?? '', /\*\*Budget:\*\* 93\.1% of the 30d error budget left/);
+  const [sl] = formatSlack([a]);
+  const text = JSON.stringify(sl?.payload.blocks);
+  assert.match(text, /\*Value:\* 100% of upgrades failed/);
+  assert.match(text, /\*Dashboard:\* http:\/\/127\.0\.0\.1:9400\/d\/relay/);
+});

@@ -3,7 +3,7 @@
  * split across messages to stay within Slack's limits.
  * @module
  */
-import { type Alert, alertName, groupSummary } from './alert.js';
+import { type Alert, alertLines, alertName, groupSummary } from './alert.js';
 import type { FormattedMessage } from './discord.js';
 import { truncate } from './truncate.js';
 
@@ -39,10 +39,7 @@ export function slackEscape(s: string): string {
 /** One section block for an alert, its text within 3000 characters. */
 export function slackSection(alert: Alert): SlackBlock {
   const lines = [`*[${alert.status.toUpperCase()}] ${slackEscape(alertName(alert))}*`];
-  for (const k of ['summary', 'description']) {
-    const v = alert.annotations[k];
-    if (v !== undefined && v !== '') lines.push(slackEscape(v));
-  }
+  for (const l of alertLines(alert, '*')) lines.push(slackEscape(l));
   const labels = Object.entries(alert.labels)
     .filter(([k]) => k !== 'alertname')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
