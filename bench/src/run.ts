@@ -9,7 +9,8 @@
  * (bench/src/hub/run-hub.ts, about 2 minutes). `npm run bench -- --relay [--json]` runs the relay
  * fan-out benchmark with telemetry on vs off (bench/src/relay-throughput.ts, about a minute);
  * `--relay-core [--json]` the same comparison in-process over stub sockets
- * (bench/src/relay-core.ts, seconds).
+ * (bench/src/relay-core.ts, seconds). `--alerting [--path stack-b] [--warmup S] [--json]` times
+ * fault → notification at the Discord stand-in through stack B (bench/src/alerting/).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -112,7 +113,11 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (args.includes('--alert-noise')) {
+if (args.includes('--alerting')) {
+  // Fault → notification through stack B (VictoriaMetrics, vmalert, Alertmanager): ~16 min a path.
+  const { runAlerting } = await import('./alerting/run-alerting.js');
+  await runAlerting(json);
+} else if (args.includes('--alert-noise')) {
   // Normal load for --minutes (default 20) through the hub: no alert may fire.
   const { runAlertNoise } = await import('./alert-noise.js');
   await runAlertNoise(json);
