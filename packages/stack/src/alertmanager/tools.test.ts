@@ -342,3 +342,112 @@ describe(
       });
   },
 );
+
+describe('the inhibit rules in a real Alertmanager', { skip: serverSkip }, () => {
+  test('a dead target silences its instance and its service-wide SLO alerts; a page silences its ticket tiers', async (t) => {
+    const dir = tempDir(t);
+    const w = writeAlertmanagerFiles(dir, {
+      // Nothing listens on port 9: deliveries fail, which inhibition does not depend on.
+      receivers: [{ name: 'log', type: 'webhook', webhook_url: 'http://127.0.0.1:9/hook' }],
+      route: { receiver: 'log', group_wait: '1s' },
+    });
+    const am = await startAlertmanager({ configFile: w.files[0]!, logLevel: 'error' });
+    t.after(() => am.stop());
+    const alert = (labels: Record<string, string>) => ({ labels });
+    const sent: Record<string, Record<string, string>> = {
+      'RelayDown a': {
+        alertname: 'RelayDown',
+        service: 'relay',
+        slo: 'target-up',
+        severity: 'page',
+        instance: 'a:1',
+      },
+      'RelayCpuHigh a': {
+        alertname: 'RelayCpuHigh',
+        service: 'relay',
+        slo: 'relay-cpu',
+        severity: 'ticket',
+        instance: 'a:1',
+      },
+      'RelayCpuHigh b': {
+        alertname: 'RelayCpuHigh',
+        service: 'relay',
+        slo: 'relay-cpu',
+        severity: 'ticket',
+        instance: 'b:1',
+      },
+      RelayWsConnectErrorsBudgetBurnFast: {
+        alertname: 'RelayWsConnectErrorsBudgetBurnFast',
+        service: 'relay',
+        slo: 'relay-ws-connect-errors',
+        severity: 'page',
+        tier: 'fast',
+      },
+      'ReplaySyncLagHigh c': {
+        alertname: 'ReplaySyncLagHigh',
+        service: 'replay',
+        slo: 'replay-sync-lag',
+        severity: 'page',
+        instance: 'c:1',
+      },
+      StorageWriteLatencyBudgetBurnFast: {
+        alertname: 'StorageWriteLatencyBudgetBurnFast',
+        service: 'storage',
+        slo: 'storage-write-latency',
+        severity: 'page',
+        tier: 'fast',
+      },
+      StorageWriteLatencyBudgetBurn1d: {
+        alertname: 'StorageWriteLatencyBudgetBurn1d',
+        service: 'storage',
+        slo: 'storage-write-latency',
+        severity: 'ticket',
+        tier: '1d',
+      },
+      'StorageDiskFreeLow d': {
+        alertname: 'StorageDiskFreeLow',
+        service: 'storage',
+        slo: 'storage-disk-free',
+        severity: 'ticket',
+        instance: 'd:1',
+      },
+    };
+    const r = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Object.values(sent).map(alert)),
+    });
+    assert.equal(r.status, 200);
+    const key = (l: Record<string, string>) =>
+      Object.entries(sent).find(
+        ([, v]) => v['alertname'] === l['alertname'] && v['instance'] === l['instance'],
+      )?.[0];
+    const expected = {
+      'RelayDown a': 'active',
+      'RelayCpuHigh a': 'suppressed', // rule 1: same service and instance
+      'RelayCpuHigh b': 'active', // another instance of the service
+      RelayWsConnectErrorsBudgetBurnFast: 'suppressed', // rule 2: service-wide
+      'ReplaySyncLagHigh c': 'active', // another service
+      StorageWriteLatencyBudgetBurnFast: 'active',
+      StorageWriteLatencyBudgetBurn1d: 'suppressed', // rule 3: its page tier fires
+      'StorageDiskFreeLow d': 'active', // a ticket of another SLO
+    };
+    // Alertmanager marks inhibition when a group is flushed (after group_wait): poll.
+    let got: Record<string, string> = {};
+    const end = Date.now() + 20_000;
+    while (Date.now() < end) {
+      const list = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Array<{
+        labels: Record<string, string>;
+        status: { state: string };
+      }>;
+      got = Object.fromEntries(list.map((a) => [key(a.labels) ?? '?', a.status.state]));
+      if (
+        JSON.stringify(Object.entries(got).sort()) ===
+        JSON.stringify(Object.entries(expected).sort())
+      )
+        break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    assert.deepEqual(got, expected);
+  });
+});
