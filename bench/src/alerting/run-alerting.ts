@@ -116,7 +116,11 @@ async function runPath(
   return { rows, noise, dead };
 }
 
-/** The `--alerting` benchmark. */
+/**
+ * The `--alerting` benchmark: prints a table (or JSON lines, one per row, with `json`).
+ *
+ * @example await runAlerting(false) // npm run bench -- --alerting --path stack-b
+ */
 export async function runAlerting(json: boolean): Promise<void> {
   const chosen = arg('--path');
   const names = chosen === undefined ? Object.keys(PATHS) : [chosen];

@@ -10,7 +10,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A free TCP port on 127.0.0.1 (free when returned; bind it promptly). */
+/**
+ * A free TCP port on 127.0.0.1 (free when returned; bind it promptly).
+ *
+ * @example const port = await freePort(); // e.g. 40123
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -36,7 +40,11 @@ export function toolSkipReason(bin: string, debianPackage: string): string | fal
   return `${bin} is not installed (Debian package ${debianPackage}; in CI this test fails instead)`;
 }
 
-/** A temp folder owned by one engine, removed when it stops. */
+/**
+ * A temp folder owned by one engine, removed when it stops.
+ *
+ * @example engineDir('alertmanager') // '/tmp/canopy-alertmanager-Ab12Cd'
+ */
 export function engineDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `canopy-${name}-`));
 }
