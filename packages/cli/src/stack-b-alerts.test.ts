@@ -111,16 +111,15 @@ test(
     }));
     const vm = stack.victoria.url;
 
-    // Warm-up: VictoriaMetrics has every target up, and vmalert has written its evaluation
-    // of the target-down group back (ALERTS_FOR_STATE exists only once a rule was pending;
-    // `up` of all four targets and a recorded series prove both directions work).
-    await until('all four targets up in VictoriaMetrics', 30_000, async () => {
+    // Warm-up: every target is up in VictoriaMetrics, and vmalert evaluates against it and
+    // writes back (a recording rule's series exists): both directions work before the fault.
+    await until('all four targets up in VictoriaMetrics', 60_000, async () => {
       const r = (await (
         await fetch(`${vm}/api/v1/query?query=${encodeURIComponent('sum(up)')}`)
       ).json()) as { data: { result: Array<{ value: [number, string] }> } };
       return r.data.result[0]?.value[1] === '4' ? true : undefined;
     });
-    await until('a recording rule written back by vmalert', 30_000, async () => {
+    await until('a recording rule written back by vmalert', 60_000, async () => {
       const r = (await (
         await fetch(`${vm}/api/v1/series?match[]=${encodeURIComponent('slo:error_ratio:rate1m')}`)
       ).json()) as { data: unknown[] };
