@@ -69,6 +69,17 @@ export function checkReachable(url: WebhookUrl, timeoutMs = 5000): Promise<void>
   });
 }
 
+/**
+ * The name the hub gives the rule file it generates from the SLO spec. Groups are spread
+ * over their interval by a hash of file and group name, so a backtest that uses the same
+ * name evaluates at the same offsets as the live hub.
+ *
+ * @example generatedRulesName(undefined) // 'rules generated from the SLO spec (built-in defaults)'
+ */
+export function generatedRulesName(file: string | undefined): string {
+  return `rules generated from the SLO spec (${file ?? 'built-in defaults'})`;
+}
+
 function loadRules(
   config: CanopyConfig,
   file: string | undefined,
@@ -107,7 +118,7 @@ function loadRules(
       `${where}: slos: ${check.errors.length} alert problem(s); run "canopy check rules" for details:\n` +
         check.errors.map((e) => `  ${e}`).join('\n'),
     );
-  const name = `rules generated from the SLO spec (${src.file ?? 'built-in defaults'})`;
+  const name = generatedRulesName(src.file);
   try {
     return { groups: loadRuleFile(renderRules(src.slos, o), name), from: name };
   } catch (e) {

@@ -25,6 +25,7 @@ import {
 } from '@canopy/hub';
 import { checkRules, loadSloSpec, renderRules } from '@canopy/stack';
 import { loadConfig, type CanopyConfig } from './config.js';
+import { generatedRulesName } from './alerting-setup.js';
 import { backtestJson, formatBacktestTable, rfc3339 } from './backtest-format.js';
 
 /** Where the command writes (the CLI's `CliIO`). */
@@ -162,7 +163,7 @@ function loadGroups(
         'with these rules; replaying them anyway (details: canopy check rules)\n',
     );
   // The same name as the hub gives them, so each group runs at the same offset as live.
-  const name = `rules generated from the SLO spec (${src.file ?? 'built-in defaults'})`;
+  const name = generatedRulesName(src.file);
   try {
     return {
       groups: loadRuleFile(renderRules(src.slos, { scrapeInterval: src.scrapeInterval }), name),

@@ -51,6 +51,20 @@ function evaluator(q: Querier, o: QueryOptions | undefined, start: number, end: 
   });
 }
 
+/** Parsed expressions by text: rules and dashboards ask the same queries again and again. */
+const parseCache = new Map<string, Expr>();
+
+/** {@link parseExpr} with a bounded cache (the AST is immutable, so it can be shared). */
+function parseCached(expr: string): Expr {
+  let e = parseCache.get(expr);
+  if (e === undefined) {
+    e = parseExpr(expr);
+    if (parseCache.size >= 2000) parseCache.clear();
+    parseCache.set(expr, e);
+  }
+  return e;
+}
+
 /**
  * Evaluates a PromQL expression at one time, with Prometheus 2.42 semantics, and returns the
  * result as the Prometheus HTTP API's `data` object.
@@ -68,7 +82,7 @@ export function instantQuery(
   timeMs: number,
   o?: QueryOptions,
 ): QueryData {
-  const e = parseExpr(expr);
+  const e = parseCached(expr);
   const ev = evaluator(q, o, timeMs, timeMs);
   const steps = makeSteps(timeMs, timeMs, 1);
   const ts = timeMs / 1000;
@@ -153,7 +167,7 @@ export function evalRangeQuery(
   stepMs: number,
   o?: QueryOptions,
 ): RangeMatrix {
-  const e = parseExpr(expr);
+  const e = parseCached(expr);
   checkRange(e, startMs, endMs, stepMs, o?.maxPoints ?? DEFAULT_MAX_POINTS);
   const ev = evaluator(q, o, startMs, endMs);
   const steps = makeSteps(startMs, endMs, stepMs);
