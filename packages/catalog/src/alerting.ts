@@ -54,6 +54,8 @@ export interface AlertingSpec {
   readonly route: RouteSpec;
   /** Base URL of links in notifications (dashboards, the rule's graph). */
   readonly external_url?: string;
+  /** Which firing alerts mute which others. Default {@link INHIBIT_RULES}; `[]` for none. */
+  readonly inhibit_rules?: readonly InhibitRuleSpec[];
 }
 
 /**
@@ -67,3 +69,45 @@ export const ROUTE_DEFAULTS = {
   group_interval: '1m',
   repeat_interval: '4h',
 } as const satisfies RouteSpec;
+
+/** An inhibit rule in Alertmanager's shape: firing sources mute matching targets. */
+export interface InhibitRuleSpec {
+  readonly source_matchers: readonly string[];
+  readonly target_matchers: readonly string[];
+  /** Labels whose values must be equal on source and target (absent counts as equal to absent). */
+  readonly equal: readonly string[];
+}
+
+/**
+ * Canopy's inhibit rules, applied by the hub's dispatcher and written into the generated
+ * Alertmanager config alike. Canopy's alerts carry `service`, `slo` and `severity`
+ * (target-down alerts have `slo="target-up"`); gauge SLO alerts also carry `instance`,
+ * burn-rate alerts are summed over a service's instances and do not.
+ *
+ * 1. A dead target (`RelayDown`, …) silences the SLO alerts of the same instance: a process
+ *    that is down also misses its latency and lag objectives, and one page says why.
+ * 2. It also silences the service-wide SLO alerts (those without `instance`) of its service:
+ *    with one of two relays down the relay burn-rate alerts are its consequence. The price:
+ *    a burn on the surviving instance pages only once the dead one is back or resolved.
+ * 3. A paging tier of an SLO silences its ticket tiers: a fast burn also trips the slow
+ *    tiers, and the ticket adds nothing to the page.
+ *
+ * @example INHIBIT_RULES[0].equal // ['service', 'instance']
+ */
+export const INHIBIT_RULES: readonly InhibitRuleSpec[] = [
+  {
+    source_matchers: ['slo="target-up"'],
+    target_matchers: ['slo!="target-up"'],
+    equal: ['service', 'instance'],
+  },
+  {
+    source_matchers: ['slo="target-up"'],
+    target_matchers: ['slo!="target-up"', 'instance=""'],
+    equal: ['service'],
+  },
+  {
+    source_matchers: ['severity="page"'],
+    target_matchers: ['severity="ticket"'],
+    equal: ['service', 'slo'],
+  },
+];

@@ -39,6 +39,8 @@ export {
 export {
   RECEIVER_TYPES,
   ROUTE_DEFAULTS,
+  INHIBIT_RULES,
+  type InhibitRuleSpec,
   type ReceiverType,
   type ReceiverSpec,
   type RouteSpec,

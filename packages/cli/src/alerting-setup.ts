@@ -21,6 +21,7 @@ import {
   type WebhookUrl,
 } from '@canopy/hub';
 import { checkRules, loadSloSpec, renderRules } from '@canopy/stack';
+import type { InhibitRuleSpec } from '@canopy/catalog';
 import { ConfigError, type CanopyConfig } from './config.js';
 
 /** The resolved alerting side of the hub. */
@@ -28,7 +29,9 @@ export interface AlertingSetup {
   readonly rules: GroupSpec[];
   /** Where the rules came from, for the start-up banner. */
   readonly rulesFrom: string;
-  readonly alerting: { route: ResolvedRoute; receivers: Receiver[] } | undefined;
+  readonly alerting:
+    | { route: ResolvedRoute; receivers: Receiver[]; inhibitRules: readonly InhibitRuleSpec[] }
+    | undefined;
   readonly externalURL: string | undefined;
 }
 
@@ -181,7 +184,7 @@ export async function resolveAlerting(
       );
       if (bad.length > 0) throw new ConfigError(bad.join('\n'));
     }
-    alerting = { route: cfg.route, receivers };
+    alerting = { route: cfg.route, receivers, inhibitRules: cfg.inhibitRules };
   }
   const rules = loadRules(config, o.file, externalURL);
   return { rules: rules.groups, rulesFrom: rules.from, alerting, externalURL };

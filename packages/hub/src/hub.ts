@@ -6,6 +6,7 @@ import { Scraper, hostTarget, type ScrapeConfig, type SourceTarget } from './scr
 import { apiHandler, type TargetView } from './api/router.js';
 import { renderHubMetrics, type HubStats } from './self-metrics.js';
 import type { Appender, Labels } from './model.js';
+import type { InhibitRuleSpec } from '@canopy/catalog';
 import { RuleManager, RuleStateStore, rulesSource, type GroupSpec } from './rules/index.js';
 import {
   Dispatcher,
@@ -41,6 +42,8 @@ export interface HubOptions {
   readonly alerting?: {
     readonly route: ResolvedRoute;
     readonly receivers: readonly Receiver[];
+    /** Inhibit rules; default none (the CLI passes the spec's, or Canopy's defaults). */
+    readonly inhibitRules?: readonly InhibitRuleSpec[];
     readonly delivery?: Omit<DeliveryOptions, 'logger' | 'label'>;
   };
   /** Base URL of links in alerts. Default: the hub's own URL. */
@@ -155,6 +158,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       ? new Dispatcher({
           route: o.alerting.route,
           log: nlog,
+          ...(o.alerting.inhibitRules !== undefined
+            ? { inhibitRules: o.alerting.inhibitRules }
+            : {}),
           notifier: new Notifier({
             receivers: o.alerting.receivers,
             ...(o.logger !== undefined ? { logger: o.logger } : {}),

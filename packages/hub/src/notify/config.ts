@@ -6,8 +6,10 @@
  */
 import { z } from 'zod';
 import {
+  INHIBIT_RULES,
   RECEIVER_TYPES,
   ROUTE_DEFAULTS,
+  type InhibitRuleSpec,
   type AlertingSpec,
   type ReceiverSpec,
   type RouteSpec,
@@ -91,6 +93,18 @@ export const AlertingSchema = z.strictObject({
     .optional(),
   receivers: z.array(ReceiverSchema, { error: 'expected a list of receivers' }),
   route: RouteSchema,
+  inhibit_rules: z
+    .array(
+      z.strictObject({
+        source_matchers: z.array(z.string({ error: 'expected a matcher such as slo="target-up"' })),
+        target_matchers: z.array(
+          z.string({ error: 'expected a matcher such as severity="ticket"' }),
+        ),
+        equal: z.array(z.string().regex(LABEL, { error: 'expected a label name' })).default([]),
+      }),
+      { error: 'expected a list of inhibit rules' },
+    )
+    .optional(),
 });
 
 /** One parsed Alertmanager-style matcher. */
@@ -174,6 +188,8 @@ export interface AlertingConfig {
   readonly receivers: ReadonlyMap<string, ReceiverSpec>;
   readonly route: ResolvedRoute;
   readonly externalURL: string | undefined;
+  /** The spec's inhibit rules, or Canopy's defaults. */
+  readonly inhibitRules: readonly InhibitRuleSpec[];
 }
 
 function describe(v: unknown): string {
@@ -288,8 +304,21 @@ export function parseAlertingSpec(raw: unknown, file: string): AlertingConfig {
     return node;
   };
   const route = resolve(spec.route, 'alerting.route', undefined);
+  const inhibitRules = spec.inhibit_rules ?? INHIBIT_RULES;
+  inhibitRules.forEach((r, i) => {
+    for (const key of ['source_matchers', 'target_matchers'] as const)
+      r[key].forEach((m, j) => {
+        try {
+          parseRouteMatcher(m);
+        } catch (e) {
+          errors.push(
+            `${file}: alerting.inhibit_rules[${i}].${key}[${j}]: ${(e as Error).message}`,
+          );
+        }
+      });
+  });
   if (errors.length > 0) throw new AlertingConfigError(errors.join('\n'));
-  return { spec, receivers, route, externalURL: spec.external_url };
+  return { spec, receivers, route, externalURL: spec.external_url, inhibitRules };
 }
 
 /**

@@ -291,3 +291,73 @@ test('a 429 with retry_after is waited out, and the group is delivered once', as
     await r.close();
   }
 });
+
+test('inhibition: a dead target mutes its SLO alerts; a page mutes its ticket tiers', async () => {
+  const s = await ChatStandIn.start();
+  const dir = mkdtempSync(join(tmpdir(), 'canopy-dispatch-'));
+  const cfg = parseAlertingSpec(
+    {
+      receivers: [{ name: 'd', type: 'discord', webhook_url: s.discordUrl() }],
+      route: { receiver: 'd', group_by: ['service'], group_wait: '50ms', group_interval: '10s' },
+    },
+    't.yaml',
+  );
+  const log = new NotificationLog(join(dir, 'a.sqlite'));
+  const d = new Dispatcher({
+    route: cfg.route,
+    log,
+    inhibitRules: cfg.inhibitRules,
+    notifier: new Notifier({
+      receivers: [{ name: 'd', kind: 'discord', url: new WebhookUrl(s.discordUrl()) }],
+    }),
+  });
+  try {
+    d.send([
+      alert('RelayDown', { service: 'relay', slo: 'target-up', severity: 'page', instance: 'a' }),
+      // service-wide burn alerts (no instance): muted by the dead relay
+      alert('RelayWsConnectErrorsBudgetBurnFast', {
+        service: 'relay',
+        slo: 'relay-ws',
+        severity: 'page',
+      }),
+      alert('RelayWsConnectErrorsBudgetBurn6h', {
+        service: 'relay',
+        slo: 'relay-ws',
+        severity: 'ticket',
+      }),
+      // storage: a page mutes the ticket tier of the same SLO only
+      alert('StorageWriteLatencyBudgetBurnFast', {
+        service: 'storage',
+        slo: 'w',
+        severity: 'page',
+      }),
+      alert('StorageWriteLatencyBudgetBurn1d', {
+        service: 'storage',
+        slo: 'w',
+        severity: 'ticket',
+      }),
+      alert('StorageDiskFreeLow', {
+        service: 'storage',
+        slo: 'disk',
+        severity: 'ticket',
+        instance: 's',
+      }),
+    ]);
+    await until(() => s.accepted().length === 2, 3000, 'two groups');
+    const names = s
+      .accepted()
+      .flatMap((m) => (m.body as { embeds: { title: string }[] }).embeds.map((e) => e.title))
+      .sort();
+    assert.deepEqual(names, [
+      '[FIRING] RelayDown',
+      '[FIRING] StorageDiskFreeLow',
+      '[FIRING] StorageWriteLatencyBudgetBurnFast',
+    ]);
+    assert.equal(d.stats.alertsInhibited, 3);
+  } finally {
+    await d.stop();
+    log.close();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,9 @@
  * @module
  */
 import { type Alert, alertFingerprint } from './alert.js';
+import type { InhibitRuleSpec } from '@canopy/catalog';
 import { type ResolvedRoute, matchRoutes } from './config.js';
+import { Inhibitor } from './inhibit.js';
 import type { NotificationLog } from './log.js';
 import { type NotifyLogger, silentLogger } from './logger.js';
 import type { Notifier } from './notifier.js';
@@ -27,6 +29,8 @@ export interface IncomingAlert {
 /** Counters the hub exports as its own metrics. */
 export interface DispatcherStats {
   alertsReceived: number;
+  /** Alerts left out of a flush because a firing alert inhibited them. */
+  alertsInhibited: number;
   notificationsSent: number;
   notificationsFailed: number;
   messagesSent: number;
@@ -38,9 +42,14 @@ export interface DispatcherOptions {
   readonly notifier: Notifier;
   readonly log: NotificationLog;
   readonly logger?: NotifyLogger;
+  /** Inhibit rules (Alertmanager's semantics). Default: none. */
+  readonly inhibitRules?: readonly InhibitRuleSpec[];
   /** Clock. Default Date.now. */
   readonly now?: () => number;
 }
+
+/** Resolved alerts are kept this long for inhibition bookkeeping, then forgotten. */
+const FORGET_AFTER_MS = 15 * 60_000;
 
 interface Group {
   readonly key: string;
@@ -75,11 +84,15 @@ export function groupKey(route: ResolvedRoute, labels: Readonly<Record<string, s
 export class Dispatcher {
   readonly stats: DispatcherStats = {
     alertsReceived: 0,
+    alertsInhibited: 0,
     notificationsSent: 0,
     notificationsFailed: 0,
     messagesSent: 0,
   };
   readonly #groups = new Map<string, Group>();
+  /** The latest version of every alert, for inhibition. */
+  readonly #all = new Map<string, Alert>();
+  readonly #inhibitor: Inhibitor;
   readonly #o: DispatcherOptions;
   readonly #logger: NotifyLogger;
   readonly #now: () => number;
@@ -89,11 +102,15 @@ export class Dispatcher {
     this.#o = o;
     this.#logger = o.logger ?? silentLogger;
     this.#now = o.now ?? Date.now;
+    this.#inhibitor = new Inhibitor(o.inhibitRules ?? []);
   }
 
   /** Takes alerts from the rule manager (the `AlertSink` interface). */
   send(alerts: readonly IncomingAlert[]): void {
     if (this.#stopped) return;
+    const now = this.#now();
+    for (const [fp, a] of this.#all)
+      if ((a.endsAt ?? Infinity) + FORGET_AFTER_MS < now) this.#all.delete(fp);
     for (const a of alerts) {
       this.stats.alertsReceived++;
       const alert: Alert = {
@@ -104,6 +121,7 @@ export class Dispatcher {
         endsAt: a.endsAt,
         generatorURL: a.generatorURL,
       };
+      this.#all.set(alertFingerprint(alert.labels), alert);
       for (const route of matchRoutes(this.#o.route, alert.labels)) this.#insert(route, alert);
     }
   }
@@ -188,7 +206,13 @@ export class Dispatcher {
     const alerts: Alert[] = [];
     const firing = new Set<string>();
     const resolved = new Set<string>();
+    let muted = 0;
+    const all = [...this.#all.values()];
     for (const [fp, a] of snapshot) {
+      if (this.#inhibitor.inhibited(a, all, now)) {
+        muted++;
+        continue;
+      }
       // A firing alert no longer refreshed by its rule resolves at its endsAt, as in Alertmanager.
       const isResolved = a.status === 'resolved' || (a.endsAt !== undefined && a.endsAt <= now);
       const shown: Alert = isResolved && a.status === 'firing' ? { ...a, status: 'resolved' } : a;
@@ -202,6 +226,7 @@ export class Dispatcher {
         alerts.push(shown);
       }
     }
+    this.stats.alertsInhibited += muted;
     let ok = true;
     try {
       const entry = this.#o.log.get(receiverName, g.key);

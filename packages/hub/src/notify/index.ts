@@ -15,3 +15,4 @@ export * from './notifier.js';
 export * from './config.js';
 export * from './webhook.js';
 export * from './dispatcher.js';
+export * from './inhibit.js';
