@@ -27,8 +27,21 @@ if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--expose-gc', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-});
-process.exit(r.status ?? 1);
+// End-to-end files run whole deployments (services, hub, engines) against wall-clock targets;
+// they run one at a time after the rest, so two of them never fight for a 2-core machine.
+const heavy = (p) => /e2e/.test(p.slice(p.lastIndexOf('/') + 1));
+const phases = [
+  { files: files.filter((f) => !heavy(f)), concurrency: 2 },
+  { files: files.filter(heavy), concurrency: 1 },
+];
+let status = 0;
+for (const ph of phases) {
+  if (ph.files.length === 0) continue;
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--test', `--test-concurrency=${ph.concurrency}`, ...ph.files],
+    { stdio: 'inherit', cwd: root },
+  );
+  if ((r.status ?? 1) !== 0) status = r.status ?? 1;
+}
+process.exit(status);
