@@ -1,0 +1,113 @@
+/** Targets: each scrape target's health, last scrape, its duration and samples, last error. */
+import { h, replace } from '../dom.js';
+import { formatAgo, formatSeconds, formatTime } from '../format.js';
+import { samples } from '../api.js';
+import { describeError } from '../panel.js';
+import type { AppContext, Page } from '../context.js';
+
+/** Renders the targets page into `root`. */
+export function targetsPage(ctx: AppContext, root: HTMLElement): Page {
+  const body = h('div', { id: 'targets' }, h('p', { class: 'status' }, 'Loading…'));
+  replace(root, h('h1', {}, 'Targets'), body);
+  return {
+    async refresh(signal) {
+      const [targetsR, samplesR] = await Promise.allSettled([
+        ctx.api.targets(signal),
+        ctx.api.query('scrape_samples_scraped', undefined, signal),
+      ]);
+      if (targetsR.status === 'rejected') {
+        replace(
+          body,
+          h(
+            'p',
+            { class: 'status error' },
+            `Targets unavailable: ${describeError(targetsR.reason)}`,
+          ),
+        );
+        return;
+      }
+      const scraped = new Map<string, string>();
+      if (samplesR.status === 'fulfilled')
+        for (const s of samples(samplesR.value))
+          scraped.set(
+            `${s.metric.service ?? s.metric.job ?? ''}|${s.metric.instance ?? ''}`,
+            s.value[1],
+          );
+      const ts = [...targetsR.value].sort((a, b) =>
+        `${a.labels.service ?? a.labels.job}${a.labels.instance}` <
+        `${b.labels.service ?? b.labels.job}${b.labels.instance}`
+          ? -1
+          : 1,
+      );
+      const up = ts.filter((t) => t.health === 'up').length;
+      const tbody = h('tbody', {});
+      for (const t of ts) {
+        const service = t.labels.service ?? t.labels.job ?? '';
+        const last = Date.parse(t.lastScrape);
+        const never = !Number.isFinite(last) || last <= 0;
+        tbody.append(
+          h(
+            'tr',
+            { class: `target ${t.health}`, 'data-instance': t.labels.instance ?? '' },
+            h('td', {}, service),
+            h('td', {}, t.labels.instance ?? ''),
+            h(
+              'td',
+              {},
+              h(
+                'span',
+                {
+                  class: `badge ${t.health === 'up' ? 'up' : t.health === 'down' ? 'down' : 'unknown'}`,
+                },
+                t.health,
+              ),
+            ),
+            h('td', { title: never ? '' : formatTime(last) }, never ? 'never' : formatAgo(last)),
+            h('td', {}, formatSeconds(t.lastScrapeDuration)),
+            h('td', {}, scraped.get(`${service}|${t.labels.instance ?? ''}`) ?? '—'),
+            h('td', { class: 'url' }, t.scrapeUrl),
+            h('td', { class: t.lastError !== '' ? 'error' : '' }, t.lastError),
+          ),
+        );
+      }
+      replace(
+        body,
+        h('p', { class: 'lede' }, `${up} of ${ts.length} targets up.`),
+        samplesR.status === 'rejected'
+          ? h(
+              'p',
+              { class: 'status error' },
+              `Samples per scrape unavailable: ${describeError(samplesR.reason)}`,
+            )
+          : null,
+        h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...[
+                  'Service',
+                  'Instance',
+                  'State',
+                  'Last scrape',
+                  'Duration',
+                  'Samples',
+                  'URL',
+                  'Last error',
+                ].map((c) => h('th', {}, c)),
+              ),
+            ),
+            tbody,
+          ),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * A graph card: runs its queries over the page's range and draws them, or says in place
+ * why it can't (query error, no data in the range, backend down or slow).
+ */
+import type { Panel, PanelQuery, Threshold, ValueUnit } from '../model/types.js';
+import { h, replace } from './dom.js';
+import { bounds, expand, stepFor } from './state.js';
+import { toColumns, hasPoints } from './series.js';
+import { drawChart, type DrawnChart } from './chart.js';
+import { ApiError, type MatrixSeries } from './api.js';
+import type { AppContext } from './context.js';
+
+/** Points per graph over the range. */
+export const GRAPH_POINTS = 240;
+
+/** What to draw: the model's panel, or an ad-hoc one (Explore). */
+export interface GraphSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly help: string;
+  readonly unit: ValueUnit;
+  readonly queries: readonly PanelQuery[];
+  readonly thresholds: readonly Threshold[];
+}
+
+/** A graph card on a page. */
+export interface GraphCard {
+  readonly el: HTMLElement;
+  load(signal: AbortSignal): Promise<void>;
+  dispose(): void;
+}
+
+/** How long before a pending query is called slow, ms. */
+const SLOW_MS = 3000;
+
+/** Tells a failure apart for people. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.kind === 'query') return `Query error — ${e.message}`;
+    if (e.kind === 'timeout') return `Backend too slow — ${e.message}`;
+    if (e.kind === 'unreachable') return `Backend down — ${e.message}`;
+    return e.message;
+  }
+  return (e as Error).message;
+}
+
+/** What {@link loadGraph} drew. */
+export interface GraphResult {
+  readonly chart: DrawnChart | undefined;
+  /** Why nothing (or not everything) was drawn; '' when all went well. */
+  readonly status: string;
+  readonly error: boolean;
+  /** Points drawn, over all lines. */
+  readonly points: number;
+  /** The latest value of each line. */
+  readonly last: readonly (number | undefined)[];
+}
+
+/**
+ * Runs a graph's queries and draws them into a box; resolves to a status text ('' when
+ * drawn). Shared by panels, SLO sparklines and Explore.
+ */
+export async function loadGraph(
+  ctx: AppContext,
+  box: HTMLElement,
+  spec: {
+    readonly queries: readonly PanelQuery[];
+    readonly thresholds: readonly { readonly value: number; readonly label: string }[];
+    readonly unit: ValueUnit;
+  },
+  signal: AbortSignal,
+  o: { points?: number; compact?: boolean; height?: number } = {},
+): Promise<GraphResult> {
+  const { start: s0, end: e0 } = bounds(ctx.range());
+  const scrape = ctx.model.scrapeIntervalSeconds;
+  const step = stepFor(e0 - s0, o.points ?? GRAPH_POINTS, scrape);
+  // Aligned to the step, so every query and refresh lands on the same grid.
+  const start = Math.floor(s0 / step) * step;
+  const end = Math.ceil(e0 / step) * step;
+  const settled = await Promise.allSettled(
+    spec.queries.map((q) =>
+      ctx.api.queryRange(expand(q.expr, step, e0 - s0, scrape), start, end, step, signal),
+    ),
+  );
+  const results: MatrixSeries[][] = [];
+  const errors: string[] = [];
+  for (const r of settled)
+    if (r.status === 'fulfilled') results.push([...r.value]);
+    else {
+      results.push([]);
+      errors.push(describeError(r.reason));
+    }
+  const cols = toColumns(
+    results,
+    spec.queries.map((q) => q.legend),
+    start,
+    end,
+    step,
+  );
+  if (!hasPoints(cols)) {
+    box.textContent = '';
+    return {
+      chart: undefined,
+      points: 0,
+      last: [],
+      status: errors.length > 0 ? errors[0]! : 'No data in this range',
+      error: errors.length > 0,
+    };
+  }
+  const chart = drawChart(box, cols, {
+    unit: spec.unit,
+    thresholds: spec.thresholds,
+    ...(o.compact !== undefined ? { compact: o.compact } : {}),
+    ...(o.height !== undefined ? { height: o.height } : {}),
+    onZoom: (f, t) => ctx.zoom(f, t),
+  });
+  // Some queries drew, some failed: draw what there is and say what is missing.
+  let points = 0;
+  const last: (number | undefined)[] = [];
+  for (const l of cols.lines) {
+    let latest: number | undefined;
+    for (const v of l.values)
+      if (v !== null) {
+        points++;
+        latest = v;
+      }
+    last.push(latest);
+  }
+  return { chart, status: errors.join(' · '), error: errors.length > 0, points, last };
+}
+
+/**
+ * A card for one panel of the model.
+ *
+ * @example const card = graphCard(ctx, panel); grid.append(card.el); await card.load(signal);
+ */
+export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
+  const box = h('div', { class: 'chart' });
+  const status = h('div', { class: 'status', role: 'status' });
+  const el = h(
+    'section',
+    { class: 'panel', id: p.id, 'data-panel': p.id },
+    h('h3', {}, p.title),
+    h('p', { class: 'help' }, p.help),
+    status,
+    box,
+  );
+  let chart: DrawnChart | undefined;
+  return {
+    el,
+    async load(signal) {
+      el.classList.add('loading');
+      const slow = setTimeout(() => {
+        replace(status, 'Waiting for the backend…');
+        status.className = 'status slow';
+      }, SLOW_MS);
+      try {
+        chart?.dispose();
+        chart = undefined;
+        const r = await loadGraph(ctx, box, p, signal);
+        if (signal.aborted) return;
+        chart = r.chart;
+        replace(status, r.status);
+        status.className = r.error
+          ? 'status error'
+          : r.chart === undefined
+            ? 'status empty'
+            : 'status';
+        el.dataset.points = String(r.points);
+      } finally {
+        clearTimeout(slow);
+        el.classList.remove('loading');
+      }
+    },
+    dispose() {
+      chart?.dispose();
+    },
+  };
+}
