@@ -9,6 +9,7 @@ import { hubSettings, runHub, alertingBanner } from './hub-command.js';
 import { resolveAlerting } from './alerting-setup.js';
 import { backtestCommand } from './backtest-command.js';
 import { alertmanagerCommand } from './alertmanager-command.js';
+import { hubUi, uiCommand, UiUsageError } from './ui-command.js';
 import {
   relayCommand,
   replayCommand,
@@ -74,12 +75,15 @@ Commands:
   up [--peers N] [--rate R] [--churn C] [--duration S] [--fault SPEC]… [--base-port P] [--data DIR]
      [--listen HOST:PORT] [--config FILE]
                         Run the reference deployment as processes (two linked relays,
-                        replay, storage) under load; prints /metrics URLs and a status line.
-                        This is what \`npm start\` runs.
+                        replay, storage) under load; prints the dashboard and /metrics URLs
+                        and a status line. This is what \`npm start\` runs.
   hub [--config FILE] [--listen HOST:PORT] [--data DIR]
                         Run the hub alone: scrape the config's targets (plus the host and
                         itself) into the embedded TSDB and serve the Prometheus HTTP API
-                        (default 127.0.0.1:9400).
+                        and the web dashboard (default 127.0.0.1:9400).
+  ui --prometheus URL [--listen HOST:PORT] [--config FILE]
+                        Serve the web dashboard over a Prometheus-compatible backend
+                        (Prometheus, VictoriaMetrics) at --listen (default 127.0.0.1:9401).
   relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
   replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
   storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
@@ -261,6 +265,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (cmd === 'storage') return await storageCommand(rest2, io);
     if (cmd === 'load') return await loadCommand(rest2, io);
     if (cmd === 'fault') return await faultCommand(rest2, io);
+    if (cmd === 'ui') return await uiCommand(rest2, io);
     if (cmd === 'hub') {
       const v = parse(rest2, 'hub', {
         config: { type: 'string' },
@@ -283,8 +288,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         throw new UsageError(`hub: ${(e as Error).message}`);
       }
       const alerting = await resolveAlerting(config, { file });
-      const hub = await runHub(settings, config.scrape, alerting);
+      const hub = await runHub(settings, config.scrape, alerting, hubUi(config, file));
       io.out(`Canopy hub: Prometheus API at ${hub.url}/api/v1/  (data in ${settings.dataDir})\n`);
+      io.out(`  dashboard ${hub.url}/\n`);
       io.out(alertingBanner(alerting));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -348,6 +354,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         hub: settings,
         scrape: config.scrape,
         alerting,
+        ui: hubUi(config, file),
         ...(typeof v.data === 'string' ? { dataDir: v.data } : {}),
         ...(n('peers', 1) !== undefined ? { peers: n('peers', 1)! } : {}),
         ...(n('rate', 0) !== undefined ? { rate: n('rate', 0)! } : {}),
@@ -362,7 +369,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServiceUsageError) {
+    if (e instanceof UsageError || e instanceof ServiceUsageError || e instanceof UiUsageError) {
       io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
       return 2;
     }

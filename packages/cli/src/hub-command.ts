@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startHub, parseDuration, parseBytes, type ScrapeConfig } from '@canopy/hub';
 import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
@@ -36,11 +37,17 @@ const stderrLogger = {
 };
 
 /**
- * Starts the hub with a scrape config and, when given, its rules and alert routing;
- * resolves with the running hub (URL, stop).
+ * Starts the hub with a scrape config and, when given, its rules and alert routing and the
+ * web dashboard's handler; resolves with the running hub (URL, stop).
  */
-export async function runHub(s: HubSettings, scrape: ScrapeConfig, alerting?: AlertingSetup) {
+export async function runHub(
+  s: HubSettings,
+  scrape: ScrapeConfig,
+  alerting?: AlertingSetup,
+  ui?: (req: IncomingMessage, res: ServerResponse) => boolean,
+) {
   return startHub({
+    ...(ui !== undefined ? { ui } : {}),
     host: s.host,
     port: s.port,
     dataDir: s.dataDir,

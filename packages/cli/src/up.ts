@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,8 @@ export interface UpOptions {
   readonly scrape?: ScrapeConfig;
   /** Rules and alert routing for the hub (see `resolveAlerting`). */
   readonly alerting?: AlertingSetup;
+  /** The web dashboard's handler, served by the hub (see `hubUi`). */
+  readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly out: (s: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -144,11 +147,12 @@ export async function up(o: UpOptions): Promise<void> {
         timeout: sc.timeout,
         sample_limit: sc.sample_limit,
       }));
-      hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] }, o.alerting);
+      hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] }, o.alerting, o.ui);
       hubUrl = hub.url;
     }
     o.out('Canopy reference deployment is up:\n');
     if (hubUrl !== '') o.out(`  hub      ${hubUrl}  (Prometheus API at ${hubUrl}/api/v1/query)\n`);
+    if (hubUrl !== '' && o.ui !== undefined) o.out(`  dashboard ${hubUrl}/\n`);
     if (hubUrl !== '' && o.alerting !== undefined) o.out(alertingBanner(o.alerting));
     for (const c of children)
       o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { TSDB } from './tsdb/index.js';
@@ -52,6 +52,11 @@ export interface HubOptions {
   readonly resendDelayMs?: number;
   /** Where notification events are logged. Default: nowhere. */
   readonly logger?: NotifyLogger;
+  /**
+   * Serves the web UI's paths (the CLI passes `@canopy/web`'s handler; the hub itself does
+   * not depend on it). Tried after the API and /metrics; returns false for other paths.
+   */
+  readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A running hub. */
@@ -243,6 +248,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       res.end(renderHubMetrics(stats));
       return;
     }
+    if (o.ui?.(req, res) === true) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(
       'not found: the hub serves the Prometheus API under /api/v1/, /metrics, /-/healthy and /-/ready\n',

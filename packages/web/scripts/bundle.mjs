@@ -33,9 +33,9 @@ const result = await build({
 let js;
 let css;
 const sizes = [];
-for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+for (const file of Object.keys(result.metafile.outputs)) {
   const name = basename(file);
-  if (meta.entryPoint !== undefined && name.endsWith('.js')) js = name;
+  if (name.startsWith('main-') && name.endsWith('.js')) js = name;
   if (name.startsWith('main-') && name.endsWith('.css')) css = name;
   const body = readFileSync(join(assets, name));
   sizes.push([name, body.length, gzipSync(body, { level: 9 }).length]);
