@@ -73,7 +73,7 @@ export function formatValue(v: number | null | undefined, unit: ValueUnit): stri
 /**
  * A time as `3 min ago` / `in 2 s`, for last-scrape and active-since columns.
  *
- * @example formatAgo(Date.now() - 90_000) // '1.5 min ago'
+ * @example formatAgo(Date.now() - 180_000) // '3 min ago'
  */
 export function formatAgo(ms: number, now: number = Date.now()): string {
   const d = (now - ms) / 1000;

@@ -9,8 +9,8 @@ import { NOT_BUILT, renderPage, type UiConfig } from './page.js';
 
 /** Options of {@link uiHandler}. */
 export interface UiHandlerOptions extends UiConfig {
-  /** The bundle; default: the one `npm run build` wrote (read once, at creation). */
-  readonly assets?: Assets;
+  /** The bundle; default: the one `npm run build` wrote (read once, at creation); null: none. */
+  readonly assets?: Assets | null;
 }
 
 /** Paths that answer with the app: `/`, `/d/<dashboard>`, `/alerts`, …. */
@@ -26,7 +26,7 @@ export const PAGE_PATH = /^\/(?:d\/[a-zA-Z0-9_-]+|alerts|targets|budget|explore)
 export function uiHandler(
   o: UiHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const assets = o.assets ?? loadAssets();
+  const assets = o.assets === undefined ? loadAssets() : (o.assets ?? undefined);
   const page = assets === undefined ? undefined : Buffer.from(renderPage(assets, o));
   const modelJson = Buffer.from(JSON.stringify(o.model));
   return (req, res) => {
