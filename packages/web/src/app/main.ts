@@ -18,6 +18,7 @@ import { targetsPage } from './pages/targets.js';
 import { budgetPage } from './pages/budget.js';
 import { explorePage } from './pages/explore.js';
 
+performance.mark('canopy:start');
 const config = JSON.parse(document.getElementById('canopy-config')!.textContent!) as UiConfig;
 const app = document.getElementById('app')!;
 const banner = h('div', { class: 'banner', id: 'backend-banner', role: 'alert', hidden: true });

@@ -56,14 +56,19 @@ export function budgetPage(ctx: AppContext, root: HTMLElement): Page {
   return {
     async refresh(signal) {
       const { start, end } = bounds(ctx.range());
-      const [countR, overR] = await Promise.allSettled([
+      const [countR, overR, upR] = await Promise.allSettled([
         ctx.api.query(b.activeQuery, end, signal),
         ctx.api.query(
           expand(b.overflowQuery, 60, end - start, ctx.model.scrapeIntervalSeconds),
           end,
           signal,
         ),
+        ctx.api.query('count by (service) (up)', end, signal),
       ]);
+      // Instances running may differ from those declared: the larger number is the ceiling.
+      const seen = new Map<string, number>();
+      if (upR.status === 'fulfilled')
+        for (const s of samples(upR.value)) seen.set(s.metric.service ?? '', Number(s.value[1]));
       if (countR.status === 'rejected') {
         const msg = `Active series unavailable: ${describeError(countR.reason)}`;
         replace(summary, h('p', { class: 'status error' }, msg));
@@ -113,7 +118,8 @@ export function budgetPage(ctx: AppContext, root: HTMLElement): Page {
         );
         const tbody = h('tbody', {});
         b.metrics.forEach((m, i) => {
-          const max = m.maxPerInstance * m.instances;
+          const instances = Math.max(m.instances, seen.get(m.service) ?? 0);
+          const max = m.maxPerInstance * instances;
           const a = active[i]!;
           tbody.append(
             h(
@@ -122,7 +128,17 @@ export function budgetPage(ctx: AppContext, root: HTMLElement): Page {
               h('td', {}, m.service),
               h('td', {}, h('code', {}, m.metric)),
               h('td', { class: 'num' }, n(a)),
-              h('td', { class: 'num' }, `${n(m.maxPerInstance)} × ${m.instances}`),
+              h(
+                'td',
+                {
+                  class: 'num',
+                  title:
+                    instances > m.instances
+                      ? `${instances} instances running, ${m.instances} declared (deployment: in canopy.yaml)`
+                      : `${m.instances} instance(s) declared`,
+                },
+                `${n(m.maxPerInstance)} × ${instances}`,
+              ),
               h('td', {}, bar(a, max)),
             ),
           );
@@ -133,7 +149,7 @@ export function budgetPage(ctx: AppContext, root: HTMLElement): Page {
           h(
             'p',
             { class: 'help' },
-            "The maximum is what the catalog's closed label sets allow per instance, times the instances the deployment declares (canopy.yaml deployment:).",
+            "The maximum is what the catalog's closed label sets allow per instance, times the instances the deployment declares (canopy.yaml deployment:) or, when more run, the instances running.",
           ),
           h(
             'div',
