@@ -11,6 +11,8 @@
  * `--relay-core [--json]` the same comparison in-process over stub sockets
  * (bench/src/relay-core.ts, seconds). `--alerting [--path stack-b] [--warmup S] [--json]` times
  * fault → notification at the Discord stand-in through stack B (bench/src/alerting/).
+ * `--ui [--runs N] [--json]` times the web dashboard's first render in Chromium
+ * (bench/src/ui-render.ts).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -113,7 +115,12 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (args.includes('--alerting')) {
+if (args.includes('--ui')) {
+  // The web dashboard's first render over 24 h of history, in Chromium: about 20 s.
+  const { runUiRender } = await import('./ui-render.js');
+  const ri = args.indexOf('--runs');
+  await runUiRender(json, ri === -1 ? 7 : Number(args[ri + 1]));
+} else if (args.includes('--alerting')) {
   // Fault → notification through stack B (VictoriaMetrics, vmalert, Alertmanager): ~16 min a path.
   const { runAlerting } = await import('./alerting/run-alerting.js');
   await runAlerting(json);

@@ -36,7 +36,7 @@ const api = new PromApi({
     replace(
       banner,
       `${e?.kind === 'timeout' ? 'The backend is slow' : 'Cannot reach the backend'} (${config.backend}): ${e?.message ?? ''}. `,
-      'Pages keep what they showed and retry on the next refresh.',
+      'What was shown stays, greyed; every part retries on the next refresh.',
     );
   },
 });

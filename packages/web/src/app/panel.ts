@@ -69,7 +69,7 @@ export async function loadGraph(
     readonly unit: ValueUnit;
   },
   signal: AbortSignal,
-  o: { points?: number; compact?: boolean; height?: number } = {},
+  o: { points?: number; compact?: boolean; height?: number; previous?: DrawnChart } = {},
 ): Promise<GraphResult> {
   const { start: s0, end: e0 } = bounds(ctx.range());
   const scrape = ctx.model.scrapeIntervalSeconds;
@@ -98,6 +98,16 @@ export async function loadGraph(
     step,
   );
   if (!hasPoints(cols)) {
+    // The backend failed: the last graph stays, marked, rather than a blank box.
+    if (errors.length > 0 && o.previous !== undefined)
+      return {
+        chart: o.previous,
+        points: 0,
+        last: [],
+        status: `${errors[0]!} (showing the last data)`,
+        error: true,
+      };
+    o.previous?.dispose();
     box.textContent = '';
     return {
       chart: undefined,
@@ -107,6 +117,7 @@ export async function loadGraph(
       error: errors.length > 0,
     };
   }
+  o.previous?.dispose();
   const chart = drawChart(box, cols, {
     unit: spec.unit,
     thresholds: spec.thresholds,
@@ -155,11 +166,16 @@ export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
         status.className = 'status slow';
       }, SLOW_MS);
       try {
-        chart?.dispose();
-        chart = undefined;
-        const r = await loadGraph(ctx, box, p, signal);
-        if (signal.aborted) return;
+        const r = await loadGraph(
+          ctx,
+          box,
+          p,
+          signal,
+          chart !== undefined ? { previous: chart } : {},
+        );
         chart = r.chart;
+        if (signal.aborted) return;
+        box.classList.toggle('stale', r.error && r.chart !== undefined);
         replace(status, r.status);
         status.className = r.error
           ? 'status error'

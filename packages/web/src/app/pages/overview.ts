@@ -187,9 +187,12 @@ export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
             const r = samples(await ctx.api.query(hl.expr, undefined, signal));
             el.textContent = r.length === 0 ? '—' : formatValue(Number(r[0]!.value[1]), hl.unit);
             el.title = r.length === 0 ? 'no data' : '';
+            el.classList.remove('stale');
           } catch (e) {
-            el.textContent = '!';
+            // Keep the last number, greyed, with the reason on hover.
+            if (el.textContent === '…') el.textContent = '!';
             el.title = describeError(e);
+            el.classList.add('stale');
           }
         }),
       ),
@@ -207,7 +210,6 @@ export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
     await Promise.all(
       cards.flatMap((c) =>
         c.slos.map(async (row) => {
-          row.chart?.dispose();
           const g = await loadGraph(
             ctx,
             row.spark,
@@ -217,11 +219,19 @@ export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
               unit: row.view.indicator.unit,
             },
             signal,
-            { points: 60, compact: true, height: 36 },
+            {
+              points: 60,
+              compact: true,
+              height: 36,
+              ...(row.chart !== undefined ? { previous: row.chart } : {}),
+            },
           );
           row.chart = g.chart;
+          row.spark.title = g.status;
+          row.spark.classList.toggle('stale', g.error);
+          // A short word in the small box; the whole reason in its tooltip.
           if (g.chart === undefined)
-            replace(row.spark, h('span', { class: 'spark-empty' }, g.status));
+            replace(row.spark, h('span', { class: 'spark-empty' }, g.status.split(' — ')[0]!));
           const status = sloStatus(row.view, await alerts, g.last);
           row.pill.textContent = STATUS_TEXT[status];
           row.pill.className = `pill ${status.replace(' ', '-')}`;
