@@ -65,6 +65,8 @@ export function formatValue(v: number | null | undefined, unit: ValueUnit): stri
       return `${scaled(v, 1000, SI)}/s`;
     case 'cores':
       return `${sig(v)} cores`;
+    case 'timestamp':
+      return formatTime(v * 1000);
     default:
       return scaled(v, 1000, SI);
   }

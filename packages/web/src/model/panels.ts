@@ -72,7 +72,9 @@ function rateUnit(unit: string | undefined): ValueUnit {
   return 'per_second';
 }
 
-function gaugeUnit(unit: string | undefined): ValueUnit {
+function gaugeUnit(unit: string | undefined, name = ''): ValueUnit {
+  // A Unix time (process_start_time_seconds) is a date, not a duration.
+  if (/_time(stamp)?_seconds$/.test(name)) return 'timestamp';
   if (unit === 'bytes') return 'bytes';
   if (unit === 'seconds') return 'seconds';
   if (unit === 'ratio') return 'ratio';
@@ -114,7 +116,9 @@ export function metricPanels(m: MetricShape, scope: PanelScope, prefix: string):
       expr: `max by (${by.join(', ')}) (${selector(m.name, scope)})`,
       legend: legendOf(by, m.name),
     };
-    return [{ ...base, id, title: m.name, kind: 'gauge', unit: gaugeUnit(m.unit), queries: [q] }];
+    return [
+      { ...base, id, title: m.name, kind: 'gauge', unit: gaugeUnit(m.unit, m.name), queries: [q] },
+    ];
   }
   const bucket = selector(`${m.name}_bucket`, scope);
   const quantiles: PanelQuery[] = QUANTILES.map((q) => ({

@@ -8,7 +8,15 @@
 
 /** How a value reads: the unit the page formats it in. */
 export type ValueUnit =
-  'seconds' | 'bytes' | 'ratio' | 'number' | 'per_second' | 'bytes_per_second' | 'cores';
+  | 'seconds'
+  | 'bytes'
+  | 'ratio'
+  | 'number'
+  | 'per_second'
+  | 'bytes_per_second'
+  | 'cores'
+  /** Unix seconds, shown as a date. */
+  | 'timestamp';
 
 /** One PromQL query of a panel and how its series are named in the legend. */
 export interface PanelQuery {
