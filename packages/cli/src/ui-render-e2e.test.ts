@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { haveChromium } from '@canopy/web/testing/browser';
 import { measureFirstRender } from './testing/ui-render.js';
 
@@ -13,7 +15,9 @@ test(
   'the overview renders 24 h of data within 1 s',
   { timeout: 180_000, skip: haveChromium() ? false : 'no Chromium at /usr/bin/chromium' },
   async (t) => {
-    const r = await measureFirstRender({ runs: 5 });
+    const shots = fileURLToPath(new URL('../../../test-artifacts/ui/', import.meta.url));
+    mkdirSync(shots, { recursive: true });
+    const r = await measureFirstRender({ runs: 5, shots });
     const ms = [r.cold, ...r.warm].map((s) => s.firstRenderMs).sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)]!;
     t.diagnostic(

@@ -105,7 +105,13 @@ async function loadOnce(b: TestBrowser, url: string, clearCache = false): Promis
  * @example const r = await measureFirstRender({ runs: 5 }); r.cold.firstRenderMs
  */
 export async function measureFirstRender(
-  o: { runs?: number; hours?: number; shots?: string } = {},
+  o: {
+    /** Page loads in all (default 5). */
+    runs?: number;
+    hours?: number;
+    /** A folder for screenshots of the overview, alerts and storage pages over the range. */
+    shots?: string;
+  } = {},
 ): Promise<RenderResult> {
   const l0 = loadavg()[0]!;
   const h = await startHistoryHub(o.hours ?? 24);
@@ -115,7 +121,20 @@ export async function measureFirstRender(
     const first = await loadOnce(b, url);
     const cold = await loadOnce(b, url, true);
     const warm: RenderSample[] = [];
-    for (let i = 1; i < (o.runs ?? 5); i++) warm.push(await loadOnce(b, url));
+    for (let i = 2; i < (o.runs ?? 5); i++) warm.push(await loadOnce(b, url));
+    if (o.shots !== undefined) {
+      const page = await b.context.newPage();
+      for (const [name, path] of [
+        ['history-overview', '/'],
+        ['history-alerts', '/alerts'],
+        ['history-storage', '/d/storage'],
+      ]) {
+        await page.goto(`${h.hub.url}${path}?range=24h&refresh=off`);
+        await page.waitForFunction(`${REFRESHES} >= 1`, null, { timeout: 60_000 });
+        await page.screenshot({ path: join(o.shots, `${name}.png`), fullPage: true });
+      }
+      await page.close();
+    }
     return { first, cold, warm, history: h.history, load: [l0, loadavg()[0]!] };
   } finally {
     await b.close();

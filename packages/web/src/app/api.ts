@@ -3,6 +3,7 @@
  * hub, or `canopy ui` passing it through to Prometheus/VictoriaMetrics). Every failure is an
  * {@link ApiError} whose message can be shown in place.
  */
+import { combineQueries, splitByQuery } from './batch.js';
 
 /** Labels of a series. */
 export type Metric = Readonly<Record<string, string>>;
@@ -179,6 +180,48 @@ export class PromApi {
       signal,
     );
     return d.result;
+  }
+
+  /**
+   * Several range queries in one request (see batch.ts); per expression, its series or its
+   * error. When the combined query is refused, each is asked alone, so one bad expression
+   * fails only itself.
+   */
+  async queryRangeBatch(
+    exprs: readonly string[],
+    start: number,
+    end: number,
+    step: number,
+    signal?: AbortSignal,
+  ): Promise<PromiseSettledResult<readonly MatrixSeries[]>[]> {
+    if (exprs.length < 2)
+      return Promise.allSettled(exprs.map((e) => this.queryRange(e, start, end, step, signal)));
+    try {
+      const all = await this.queryRange(combineQueries(exprs), start, end, step, signal);
+      return splitByQuery(all, exprs.length).map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.kind !== 'query')
+        return exprs.map(() => ({ status: 'rejected', reason: e }));
+      return Promise.allSettled(exprs.map((x) => this.queryRange(x, start, end, step, signal)));
+    }
+  }
+
+  /** Several instant queries in one request, as {@link queryRangeBatch}. */
+  async queryBatch(
+    exprs: readonly string[],
+    time?: number,
+    signal?: AbortSignal,
+  ): Promise<PromiseSettledResult<readonly VectorSample[]>[]> {
+    const one = async (e: string) => samples(await this.query(e, time, signal));
+    if (exprs.length < 2) return Promise.allSettled(exprs.map(one));
+    try {
+      const all = await one(combineQueries(exprs));
+      return splitByQuery(all, exprs.length).map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.kind !== 'query')
+        return exprs.map(() => ({ status: 'rejected', reason: e }));
+      return Promise.allSettled(exprs.map(one));
+    }
   }
 
   /** Active alerts (firing and pending). */

@@ -56,6 +56,30 @@ export interface GraphResult {
   readonly last: readonly (number | undefined)[];
 }
 
+/** The time grid of a graph: start and end aligned to the step, Unix seconds. */
+export interface GraphWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  /** The range asked for (before alignment), seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * The grid for about `points` points over the page's range. Aligned to the step, so every
+ * query and refresh lands on the same grid.
+ */
+export function graphWindow(ctx: AppContext, points: number = GRAPH_POINTS): GraphWindow {
+  const { start: s0, end: e0 } = bounds(ctx.range());
+  const step = stepFor(e0 - s0, points, ctx.model.scrapeIntervalSeconds);
+  return {
+    start: Math.floor(s0 / step) * step,
+    end: Math.ceil(e0 / step) * step,
+    step,
+    seconds: e0 - s0,
+  };
+}
+
 /**
  * Runs a graph's queries and draws them into a box; resolves to a status text ('' when
  * drawn). Shared by panels, SLO sparklines and Explore.
@@ -69,19 +93,25 @@ export async function loadGraph(
     readonly unit: ValueUnit;
   },
   signal: AbortSignal,
-  o: { points?: number; compact?: boolean; height?: number; previous?: DrawnChart } = {},
+  o: {
+    points?: number;
+    compact?: boolean;
+    height?: number;
+    previous?: DrawnChart;
+    /** The queries' answers, fetched by the caller over `window` (a batch). */
+    results?: readonly PromiseSettledResult<readonly MatrixSeries[]>[];
+    window?: GraphWindow;
+  } = {},
 ): Promise<GraphResult> {
-  const { start: s0, end: e0 } = bounds(ctx.range());
   const scrape = ctx.model.scrapeIntervalSeconds;
-  const step = stepFor(e0 - s0, o.points ?? GRAPH_POINTS, scrape);
-  // Aligned to the step, so every query and refresh lands on the same grid.
-  const start = Math.floor(s0 / step) * step;
-  const end = Math.ceil(e0 / step) * step;
-  const settled = await Promise.allSettled(
-    spec.queries.map((q) =>
-      ctx.api.queryRange(expand(q.expr, step, e0 - s0, scrape), start, end, step, signal),
-    ),
-  );
+  const { start, end, step, seconds } = o.window ?? graphWindow(ctx, o.points);
+  const settled =
+    o.results ??
+    (await Promise.allSettled(
+      spec.queries.map((q) =>
+        ctx.api.queryRange(expand(q.expr, step, seconds, scrape), start, end, step, signal),
+      ),
+    ));
   const results: MatrixSeries[][] = [];
   const errors: string[] = [];
   for (const r of settled)

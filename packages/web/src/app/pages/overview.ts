@@ -6,7 +6,8 @@ import type { ServiceCard, SloView } from '../../model/types.js';
 import { h, replace } from '../dom.js';
 import { formatValue, formatAgo } from '../format.js';
 import { samples, type ApiAlert } from '../api.js';
-import { describeError, loadGraph } from '../panel.js';
+import { describeError, graphWindow, loadGraph } from '../panel.js';
+import { expand } from '../state.js';
 import type { DrawnChart } from '../chart.js';
 import type { AppContext, Page } from '../context.js';
 import { alertRow } from './alert-row.js';
@@ -179,24 +180,26 @@ export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
   }
 
   async function loadStats(signal: AbortSignal): Promise<void> {
-    await Promise.all(
-      cards.flatMap((c) =>
-        c.card.headlines.map(async (hl, i) => {
-          const el = c.stats[i]!;
-          try {
-            const r = samples(await ctx.api.query(hl.expr, undefined, signal));
-            el.textContent = r.length === 0 ? '—' : formatValue(Number(r[0]!.value[1]), hl.unit);
-            el.title = r.length === 0 ? 'no data' : '';
-            el.classList.remove('stale');
-          } catch (e) {
-            // Keep the last number, greyed, with the reason on hover.
-            if (el.textContent === '…') el.textContent = '!';
-            el.title = describeError(e);
-            el.classList.add('stale');
-          }
-        }),
-      ),
+    const all = cards.flatMap((c) => c.card.headlines.map((hl, i) => ({ hl, el: c.stats[i]! })));
+    const answers = await ctx.api.queryBatch(
+      all.map((x) => x.hl.expr),
+      undefined,
+      signal,
     );
+    all.forEach(({ hl, el }, i) => {
+      const a = answers[i]!;
+      if (a.status === 'fulfilled') {
+        const r = a.value;
+        el.textContent = r.length === 0 ? '—' : formatValue(Number(r[0]!.value[1]), hl.unit);
+        el.title = r.length === 0 ? 'no data' : '';
+        el.classList.remove('stale');
+      } else {
+        // Keep the last number, greyed, with the reason on hover.
+        if (el.textContent === '…') el.textContent = '!';
+        el.title = describeError(a.reason);
+        el.classList.add('stale');
+      }
+    });
   }
 
   async function loadSlos(
@@ -207,51 +210,62 @@ export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
       .query('slo:error_budget_remaining:ratio', undefined, signal)
       .then((r) => new Map(samples(r).map((s) => [s.metric.slo ?? '', Number(s.value[1])])))
       .catch((e: unknown) => describeError(e));
+    // Every sparkline's indicator in one range query.
+    const rows = cards.flatMap((c) => c.slos);
+    const window = graphWindow(ctx, 60);
+    const scrape = ctx.model.scrapeIntervalSeconds;
+    const answers = await ctx.api.queryRangeBatch(
+      rows.map((r) => expand(r.view.indicator.expr, window.step, window.seconds, scrape)),
+      window.start,
+      window.end,
+      window.step,
+      signal,
+    );
     await Promise.all(
-      cards.flatMap((c) =>
-        c.slos.map(async (row) => {
-          const g = await loadGraph(
-            ctx,
-            row.spark,
-            {
-              queries: [{ expr: row.view.indicator.expr, legend: row.view.indicator.legend }],
-              thresholds: [{ value: row.view.indicator.threshold, label: 'threshold' }],
-              unit: row.view.indicator.unit,
-            },
-            signal,
-            {
-              points: 60,
-              compact: true,
-              height: 36,
-              ...(row.chart !== undefined ? { previous: row.chart } : {}),
-            },
-          );
-          row.chart = g.chart;
-          row.spark.title = g.status;
-          row.spark.classList.toggle('stale', g.error);
-          // A short word in the small box; the whole reason in its tooltip.
-          if (g.chart === undefined)
-            replace(row.spark, h('span', { class: 'spark-empty' }, g.status.split(' — ')[0]!));
-          const status = sloStatus(row.view, await alerts, g.last);
-          row.pill.textContent = STATUS_TEXT[status];
-          row.pill.className = `pill ${status.replace(' ', '-')}`;
-          row.el.dataset.status = status;
-          const b = await budgets;
-          if (typeof b === 'string') {
-            row.budget.textContent = 'budget ?';
-            row.budget.title = b;
-          } else {
-            const v = b.get(row.view.name);
-            row.budget.textContent =
-              v === undefined ? 'budget: no data' : `${formatValue(v, 'ratio')} budget left`;
-            row.budget.title =
-              v === undefined
-                ? 'slo:error_budget_remaining:ratio has no sample: are the generated rules evaluated, and running for 5 min?'
-                : `of the ${row.view.window} error budget (${row.view.target * 100}% objective)`;
-            row.budget.className = `budget ${v !== undefined && v < 0 ? 'spent' : ''}`;
-          }
-        }),
-      ),
+      rows.map(async (row, i) => {
+        const g = await loadGraph(
+          ctx,
+          row.spark,
+          {
+            queries: [{ expr: row.view.indicator.expr, legend: row.view.indicator.legend }],
+            thresholds: [{ value: row.view.indicator.threshold, label: 'threshold' }],
+            unit: row.view.indicator.unit,
+          },
+          signal,
+          {
+            points: 60,
+            compact: true,
+            height: 36,
+            ...(row.chart !== undefined ? { previous: row.chart } : {}),
+            results: [answers[i]!],
+            window,
+          },
+        );
+        row.chart = g.chart;
+        row.spark.title = g.status;
+        row.spark.classList.toggle('stale', g.error);
+        // A short word in the small box; the whole reason in its tooltip.
+        if (g.chart === undefined)
+          replace(row.spark, h('span', { class: 'spark-empty' }, g.status.split(' — ')[0]!));
+        const status = sloStatus(row.view, await alerts, g.last);
+        row.pill.textContent = STATUS_TEXT[status];
+        row.pill.className = `pill ${status.replace(' ', '-')}`;
+        row.el.dataset.status = status;
+        const b = await budgets;
+        if (typeof b === 'string') {
+          row.budget.textContent = 'budget ?';
+          row.budget.title = b;
+        } else {
+          const v = b.get(row.view.name);
+          row.budget.textContent =
+            v === undefined ? 'budget: no data' : `${formatValue(v, 'ratio')} budget left`;
+          row.budget.title =
+            v === undefined
+              ? 'slo:error_budget_remaining:ratio has no sample: are the generated rules evaluated, and running for 5 min?'
+              : `of the ${row.view.window} error budget (${row.view.target * 100}% objective)`;
+          row.budget.className = `budget ${v !== undefined && v < 0 ? 'spent' : ''}`;
+        }
+      }),
     );
   }
 
