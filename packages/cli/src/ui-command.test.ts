@@ -20,6 +20,15 @@ function io() {
   };
 }
 
+test('canopy --help lists ui, and ui --help its flags', async () => {
+  const c = io();
+  assert.equal(await run(['--help'], c), 0);
+  assert.match(c.text(), /ui --prometheus URL \[--listen HOST:PORT\] \[--config FILE\]/);
+  const u = io();
+  assert.equal(await run(['ui', '--help'], u), 0);
+  assert.match(u.text(), /default 127\.0\.0\.1:9401/);
+});
+
 test('canopy ui: a bad command line says what is expected (exit 2)', async () => {
   for (const [args, want] of [
     [['ui'], /--prometheus URL is required/],
