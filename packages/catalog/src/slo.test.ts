@@ -78,8 +78,8 @@ test('gauge SLO examples put the value on each side of the threshold', () => {
 test("the workbook tiers' short windows are 1/12 of their long ones; fast is an error ratio", () => {
   for (const t of DEFAULT_BURN_RATE_TIERS) {
     if (t.name === 'fast') {
-      assert.equal(t.errorRatio, 0.15);
-      // 15% over 5m fires 45 s into a full outage: inside the 2-minute promise with room
+      assert.equal(t.errorRatio, 0.2);
+      // 20% over 3m fires 36 s into a full outage: inside the 2-minute promise with room
       // for two scrapes and two evaluations at 15 s.
       assert.ok(t.errorRatio * seconds(t.long) + 4 * 15 <= 120);
       continue;
@@ -89,7 +89,7 @@ test("the workbook tiers' short windows are 1/12 of their long ones; fast is an 
   assert.deepEqual(
     DEFAULT_BURN_RATE_TIERS.map((t) => [t.name, t.severity, t.burnRate ?? t.errorRatio]),
     [
-      ['fast', 'page', 0.15],
+      ['fast', 'page', 0.2],
       ['1h', 'page', 14.4],
       ['6h', 'page', 6],
       ['1d', 'ticket', 3],

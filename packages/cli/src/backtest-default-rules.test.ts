@@ -142,6 +142,7 @@ function recorded(times: number[], t: number, windowS: number): number | undefin
 
 const WINDOW_GROUP: Record<number, string> = {
   60: 'slo-error-ratio-1m',
+  180: 'slo-error-ratio-3m',
   300: 'slo-error-ratio-5m',
   1800: 'slo-error-ratio-30m',
   3600: 'slo-error-ratio-1h',
@@ -215,7 +216,7 @@ const cases: Array<{
   },
   {
     alert: `${BURN}Fast`,
-    expect: () => episodes(schedule('slo-burn-rate-alerts'), burning(300, 60, 15)),
+    expect: () => episodes(schedule('slo-burn-rate-alerts'), burning(180, 60, 20)),
     bounds: (e) => {
       assert.ok(e.firedAt! - OUT_FROM <= 2 * MIN, 'pages within 2 minutes of a full outage');
       assert.ok(e.resolvedAt! > OUT_TO && e.resolvedAt! - OUT_TO <= 2 * MIN);

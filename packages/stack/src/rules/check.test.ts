@@ -21,7 +21,7 @@ test('time to fire a full outage: ρ × long window, and the bound with pipeline
     [
       0.99,
       {
-        fast: [45, 105],
+        fast: [36, 96],
         '1h': [518.4, 593.4],
         '6h': [1296, 1371],
         '1d': [2592, 2697],
@@ -31,7 +31,7 @@ test('time to fire a full outage: ρ × long window, and the bound with pipeline
     [
       0.999,
       {
-        fast: [45, 105],
+        fast: [36, 96],
         '1h': [51.84, 126.84],
         '6h': [129.6, 204.6],
         '1d': [259.2, 364.2],
@@ -41,7 +41,7 @@ test('time to fire a full outage: ρ × long window, and the bound with pipeline
     [
       0.95,
       {
-        fast: [45, 105],
+        fast: [36, 96],
         '1h': [2592, 2667],
         '6h': [6480, 6555],
         '1d': [12960, 13065],
@@ -95,8 +95,8 @@ test('a slower scrape interval is accounted for; target down warns past 30 s', (
       w.startsWith('target down: a dead process fires its alert up to 35 s later'),
     ),
   );
-  // fast tier: 45 s + 2 × 30 s + 15 s + 15 s
-  assert.equal(c.tiers.find((t) => t.tier === 'fast')!.fireWithin, 135);
+  // fast tier: 36 s + 2 × 30 s + 15 s + 15 s
+  assert.equal(c.tiers.find((t) => t.tier === 'fast')!.fireWithin, 126);
   assert.equal(c.ok, false);
 });
 
@@ -106,7 +106,7 @@ test('the report prints each tier with its time to fire', () => {
     out,
     /relay-ws-connect-errors \(slos\[1\]\): target 99%, highest possible burn rate 100×/,
   );
-  assert.match(out, /fast\s+page\s+5m\/1m\s+15× \(15% errors\)\s+45 s \(≤ 1 min 45 s\)/);
+  assert.match(out, /fast\s+page\s+3m\/1m\s+20× \(20% errors\)\s+36 s \(≤ 1 min 36 s\)/);
   assert.match(
     out,
     /1h\s+page\s+1h\/5m\s+14\.4× \(14\.4% errors\)\s+8 min 38 s \(≤ 9 min 53 s\)\s+2%/,

@@ -158,7 +158,7 @@ export function checkRules(slos: readonly Slo[], o: CheckRulesOptions = {}): Rul
     }
     if (fastestPage > FULL_OUTAGE_PAGE_WITHIN)
       errors.push(
-        `${at}: a full outage would page after ${formatSeconds(fastestPage)} at best, not within ${formatSeconds(FULL_OUTAGE_PAGE_WITHIN)} (scrape interval ${scrape} s). Add a fast page tier, e.g. { name: fast, severity: page, long: 5m, short: 1m, errorRatio: 0.15 }.`,
+        `${at}: a full outage would page after ${formatSeconds(fastestPage)} at best, not within ${formatSeconds(FULL_OUTAGE_PAGE_WITHIN)} (scrape interval ${scrape} s). Add a fast page tier, e.g. { name: fast, severity: page, long: 3m, short: 1m, errorRatio: 0.2 }.`,
       );
   });
   const down = scrape + TARGET_DOWN_INTERVAL;

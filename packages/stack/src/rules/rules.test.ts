@@ -63,7 +63,7 @@ test('recording and alerting rules live in separate groups, each with its interv
   assert.deepEqual(
     file.groups.map((g) => g.name),
     [
-      ...['1m', '5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map(
+      ...['1m', '3m', '5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map(
         (w) => `slo-error-ratio-${w}`,
       ),
       GROUPS.slices,
