@@ -112,6 +112,24 @@ test('nested routes keep continue, grouping and timing; the inhibit rules and te
   );
 });
 
+test("the spec's inhibit_rules replace Canopy's; [] writes none", () => {
+  const own = buildAlertmanager({
+    ...spec([discord], { receiver: 'oncall' }),
+    inhibit_rules: [
+      { source_matchers: ['alertname=HostDown'], target_matchers: ['service=host'], equal: [] },
+    ],
+  });
+  assert.deepEqual(own.config.inhibit_rules, [
+    { source_matchers: ['alertname="HostDown"'], target_matchers: ['service="host"'], equal: [] },
+  ]);
+  const text = renderAlertmanager({
+    ...spec([discord], { receiver: 'oncall' }),
+    inhibit_rules: [],
+  });
+  assert.match(text, /^inhibit_rules: \[\]$/m);
+  assert.match(text, /^# Inhibit rules: the spec's own \(0\)\.$/m);
+});
+
 test('matchers are written back quoted, with only \\\\, \\" and \\n escaped', () => {
   for (const [input, out] of [
     ['severity="page"', 'severity="page"'],

@@ -15,7 +15,6 @@ export {
   type AmReceiver,
   type MappedReceiver,
 } from './receivers.js';
-export { INHIBIT_RULES, type InhibitRule } from './inhibit.js';
 export {
   renderTemplates,
   TEMPLATE_FILE,
