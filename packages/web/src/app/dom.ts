@@ -23,14 +23,22 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** Appends children, skipping empty ones. */
+/**
+ * Appends children, skipping empty ones.
+ *
+ * @example append(list, h('li', {}, 'one'), null, 'two')
+ */
 export function append(el: Element, ...children: Child[]): void {
   for (const c of children)
     if (c !== null && c !== undefined && c !== false)
       el.append(typeof c === 'number' ? String(c) : c);
 }
 
-/** Replaces an element's children. */
+/**
+ * Replaces an element's children.
+ *
+ * @example replace(status, 'No data in this range')
+ */
 export function replace(el: Element, ...children: Child[]): void {
   el.textContent = '';
   append(el, ...children);

@@ -18,7 +18,11 @@ function localInput(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** The header element, re-rendered on every navigation. */
+/**
+ * The header element, re-rendered on every navigation.
+ *
+ * @example slot.append(renderHeader(ctx, '/alerts'))
+ */
 export function renderHeader(ctx: AppContext, path: string): HTMLElement {
   const links: (readonly [string, string])[] = [['/', 'Overview']];
   for (const d of ctx.model.dashboards) links.push([`/d/${d.id}`, d.title]);

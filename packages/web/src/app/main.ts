@@ -143,7 +143,12 @@ async function load(): Promise<void> {
   document.documentElement.dataset.refreshes = String(refreshes);
   if (refreshes === 1) performance.mark('canopy:first-render');
   const every = refreshOf(ctx.params());
-  if (every > 0) timer = setTimeout(() => void load(), every * 1000);
+  // A hidden tab does not poll: it refreshes when it is shown again.
+  const next = () => {
+    if (!document.hidden) void load();
+    else document.addEventListener('visibilitychange', next, { once: true });
+  };
+  if (every > 0) timer = setTimeout(next, every * 1000);
 }
 
 document.addEventListener('click', (e) => {

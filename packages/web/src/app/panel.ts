@@ -33,7 +33,11 @@ export interface GraphCard {
 /** How long before a pending query is called slow, ms. */
 const SLOW_MS = 3000;
 
-/** Tells a failure apart for people. */
+/**
+ * Tells a failure apart for people.
+ *
+ * @example describeError(new ApiError('query', 'bad_data: parse error')) // 'Query error — bad_data: parse error'
+ */
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.kind === 'query') return `Query error — ${e.message}`;
@@ -68,6 +72,8 @@ export interface GraphWindow {
 /**
  * The grid for about `points` points over the page's range. Aligned to the step, so every
  * query and refresh lands on the same grid.
+ *
+ * @example const { start, end, step } = graphWindow(ctx, 60)
  */
 export function graphWindow(ctx: AppContext, points: number = GRAPH_POINTS): GraphWindow {
   const { start: s0, end: e0 } = bounds(ctx.range());
@@ -83,6 +89,8 @@ export function graphWindow(ctx: AppContext, points: number = GRAPH_POINTS): Gra
 /**
  * Runs a graph's queries and draws them into a box; resolves to a status text ('' when
  * drawn). Shared by panels, SLO sparklines and Explore.
+ *
+ * @example const g = await loadGraph(ctx, box, panel, signal, { points: 60, compact: true })
  */
 export async function loadGraph(
   ctx: AppContext,

@@ -58,7 +58,11 @@ export function toColumns(
   return { x, lines };
 }
 
-/** Whether any line has a point. */
+/**
+ * Whether any line has a point.
+ *
+ * @example hasPoints(toColumns([[]], [''], 0, 60, 60)) // false
+ */
 export function hasPoints(c: Columns): boolean {
   return c.lines.some((l) => l.values.some((v) => v !== null));
 }

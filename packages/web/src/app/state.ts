@@ -59,14 +59,22 @@ export function rangeOf(p: URLSearchParams): TimeRange {
   return { kind: 'preset', name: preset[0], seconds: preset[1] };
 }
 
-/** The refresh period a URL asks for, seconds (0 = off). */
+/**
+ * The refresh period a URL asks for, seconds (0 = off).
+ *
+ * @example refreshOf(new URLSearchParams('refresh=1m')) // 60
+ */
 export function refreshOf(p: URLSearchParams): number {
   const name = p.get('refresh') ?? DEFAULT_REFRESH;
   return (REFRESHES.find(([n]) => n === name) ??
     REFRESHES.find(([n]) => n === DEFAULT_REFRESH)!)[1];
 }
 
-/** Start and end of a range, Unix seconds. */
+/**
+ * Start and end of a range, Unix seconds.
+ *
+ * @example bounds({ kind: 'preset', name: '1h', seconds: 3600 }, 7_200_000) // { start: 3600, end: 7200 }
+ */
 export function bounds(r: TimeRange, now: number = Date.now()): { start: number; end: number } {
   if (r.kind === 'fixed') return { start: r.from / 1000, end: r.to / 1000 };
   const end = Math.floor(now / 1000);

@@ -132,7 +132,11 @@ export function thresholdTarget(
   return undefined;
 }
 
-/** The threshold line an SLO draws on a metric panel. */
+/**
+ * The threshold line an SLO draws on a metric panel.
+ *
+ * @example thresholdOf(slo, 10).label // 'SLO replay: sync lag (head event age) < 10 s'
+ */
 export function thresholdOf(slo: Slo, value: number): Threshold {
   return { value, label: `SLO ${slo.service}: ${slo.description}`, slo: slo.name };
 }

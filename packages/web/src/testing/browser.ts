@@ -31,7 +31,11 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Whether Chromium is installed where {@link launchChromium} looks. */
+/**
+ * Whether Chromium is installed where {@link launchChromium} looks.
+ *
+ * @example test('in a browser', { skip: !haveChromium() }, async () => {})
+ */
 export function haveChromium(): boolean {
   return existsSync(CHROMIUM_PATH);
 }

@@ -22,7 +22,11 @@ export function graphRange(at: number, now: number = Date.now()): { from: string
   };
 }
 
-/** A list item for an alert; `expr` (the rule's) makes the graph link an Explore link. */
+/**
+ * A list item for an alert; `expr` (the rule's) makes the graph link an Explore link.
+ *
+ * @example list.append(alertRow(ctx, alert, rule?.query))
+ */
 export function alertRow(ctx: AppContext, a: ApiAlert, expr?: string): HTMLElement {
   const at = a.activeAt !== undefined ? Date.parse(a.activeAt) : NaN;
   const range = Number.isFinite(at) ? graphRange(at) : undefined;

@@ -51,7 +51,11 @@ export function resolvedAlerts(
   return out.sort((a, b) => b.lastSeen - a.lastSeen);
 }
 
-/** Renders the alerts page into `root`. */
+/**
+ * Renders the alerts page into `root`.
+ *
+ * @example const page = alertsPage(ctx, main); await page.refresh(signal)
+ */
 export function alertsPage(ctx: AppContext, root: HTMLElement): Page {
   const firing = h('section', { id: 'alerts-firing' });
   const pending = h('section', { id: 'alerts-pending' });

@@ -22,7 +22,11 @@ export function seriesNames(m: Pick<BudgetMetric, 'metric' | 'type'>): string[] 
   return [m.metric];
 }
 
-/** Active series per catalog row, from `count by (__name__, service)`. */
+/**
+ * Active series per catalog row, from `count by (__name__, service)`.
+ *
+ * @example activeByMetric(model.budget.metrics, samples(await api.query(model.budget.activeQuery)))
+ */
 export function activeByMetric(
   metrics: readonly BudgetMetric[],
   counts: readonly VectorSample[],
@@ -46,7 +50,11 @@ function bar(value: number, max: number): HTMLElement {
   );
 }
 
-/** Renders the budget page into `root`. */
+/**
+ * Renders the budget page into `root`.
+ *
+ * @example const page = budgetPage(ctx, main); await page.refresh(signal)
+ */
 export function budgetPage(ctx: AppContext, root: HTMLElement): Page {
   const b = ctx.model.budget;
   const summary = h('section', { id: 'budget-summary' });

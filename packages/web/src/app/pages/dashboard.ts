@@ -3,7 +3,11 @@ import { h, replace } from '../dom.js';
 import { graphCard, type GraphCard } from '../panel.js';
 import type { AppContext, Page } from '../context.js';
 
-/** Renders dashboard `id` into `root`; an unknown id says which exist. */
+/**
+ * Renders dashboard `id` into `root`; an unknown id says which exist.
+ *
+ * @example const page = dashboardPage(ctx, main, 'relay'); await page.refresh(signal)
+ */
 export function dashboardPage(ctx: AppContext, root: HTMLElement, id: string): Page {
   const d = ctx.model.dashboards.find((x) => x.id === id);
   if (d === undefined) {

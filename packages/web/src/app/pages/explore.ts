@@ -18,7 +18,11 @@ const labelText = (m: Metric): string => {
   return rest.length === 0 ? name || '{}' : `${name}{${rest.join(', ')}}`;
 };
 
-/** Rows of a table for an instant query's result. */
+/**
+ * Rows of a table for an instant query's result.
+ *
+ * @example resultRows({ resultType: 'scalar', result: [0, '1'] }) // [['scalar', '1']]
+ */
 export function resultRows(r: InstantResult): [string, string][] {
   switch (r.resultType) {
     case 'vector':
@@ -35,7 +39,11 @@ export function resultRows(r: InstantResult): [string, string][] {
   }
 }
 
-/** Renders Explore into `root`. */
+/**
+ * Renders Explore into `root`.
+ *
+ * @example const page = explorePage(ctx, main); await page.refresh(signal)
+ */
 export function explorePage(ctx: AppContext, root: HTMLElement): Page {
   const initial = ctx.params().get('q') ?? '';
   const tab = ctx.params().get('tab') === 'table' ? 'table' : 'graph';

@@ -72,7 +72,11 @@ interface CardView {
   readonly slos: SloRow[];
 }
 
-/** Renders the overview into `root`. */
+/**
+ * Renders the overview into `root`.
+ *
+ * @example const page = overviewPage(ctx, main); await page.refresh(signal)
+ */
 export function overviewPage(ctx: AppContext, root: HTMLElement): Page {
   const strip = h('section', { class: 'alert-strip', id: 'firing', 'aria-label': 'firing alerts' });
   const byName = new Map(ctx.model.slos.map((s) => [s.name, s]));

@@ -5,7 +5,11 @@ import { samples } from '../api.js';
 import { describeError } from '../panel.js';
 import type { AppContext, Page } from '../context.js';
 
-/** Renders the targets page into `root`. */
+/**
+ * Renders the targets page into `root`.
+ *
+ * @example const page = targetsPage(ctx, main); await page.refresh(signal)
+ */
 export function targetsPage(ctx: AppContext, root: HTMLElement): Page {
   const body = h('div', { id: 'targets' }, h('p', { class: 'status' }, 'Loading…'));
   replace(root, h('h1', {}, 'Targets'), body);
