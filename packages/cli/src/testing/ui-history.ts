@@ -3,7 +3,8 @@
  * two relays, a replay, a storage service and a host scraped every 15 s — every catalog
  * metric with every declared label value — plus the series the generated rule file records
  * (`slo:error_ratio:rate5m`, `slo:time_slice_bad:max`, `slo:error_budget_remaining:ratio`) and
- * `ALERTS` for one resolved incident (relay-b down for 10 minutes, 6 hours ago). Used by the
+ * `ALERTS` for one resolved incident (relay-b down for 10 minutes, 6 hours ago), and label
+ * values folded into `other` on the replay. Used by the
  * dashboard's first-render measurement, where running the services for a day is not an
  * option. Deterministic for a seed.
  * @module
@@ -96,6 +97,23 @@ export function writeHistory(dataDir: string, o: HistoryOptions = {}): HistoryRe
     gens.push({
       labels: { __name__: 'up', ...base },
       next: (i) => (isDown(tg.instance, i) ? 0 : 1),
+    });
+    // The telemetry library's overflow counter: the replay once saw actor types it did not
+    // know, folded into "other" (two an hour); everything else stayed in its declared set.
+    let folded = 0;
+    gens.push({
+      labels: {
+        __name__: 'canopy_telemetry_label_overflow_total',
+        ...base,
+        metric: 'actor_mailbox_depth',
+        label: 'actor',
+      },
+      next: (i) =>
+        isDown(tg.instance, i)
+          ? undefined
+          : tg.service === 'replay' && i % 120 === 60
+            ? ++folded
+            : folded,
     });
     for (const name of ['scrape_samples_scraped', 'scrape_duration_seconds', 'scrape_series_added'])
       gens.push({
