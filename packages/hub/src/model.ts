@@ -75,3 +75,28 @@ export function labelsKey(l: Labels): string {
   for (const n of names) s += n + '\u0000' + l[n] + '\u0001';
   return s;
 }
+
+/**
+ * The sorted label names used by any of `series` (a Querier's `labelNames` over its series).
+ *
+ * @example labelNamesOf([{ __name__: 'up', job: 'a' }]) // ['__name__', 'job']
+ */
+export function labelNamesOf(series: Iterable<Labels>): string[] {
+  const names = new Set<string>();
+  for (const l of series) for (const k in l) names.add(k);
+  return [...names].sort();
+}
+
+/**
+ * The sorted values label `name` takes in `series` (a Querier's `labelValues`).
+ *
+ * @example labelValuesOf('job', [{ job: 'b' }, { job: 'a' }, {}]) // ['a', 'b']
+ */
+export function labelValuesOf(name: string, series: Iterable<Labels>): string[] {
+  const values = new Set<string>();
+  for (const l of series) {
+    const v = l[name];
+    if (v !== undefined) values.add(v);
+  }
+  return [...values].sort();
+}

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { TSDB, type Labels } from '@canopy/hub';
 import { CPU_MODES, DEFAULT_SLOS, host, serviceMetrics, type ServiceName } from '@canopy/catalog';
+import { mulberry32 } from '@canopy/hub/testing/prng';
 import type { MetricSpec } from '@canopy/telemetry';
 
 /** Options of {@link writeHistory}. */
@@ -38,17 +39,6 @@ const TARGETS: readonly { service: ServiceName; instance: string }[] = [
   { service: 'replay', instance: '127.0.0.1:7102' },
   { service: 'storage', instance: '127.0.0.1:7103' },
 ];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every label combination a spec declares (enum values; buckets and top-K are not used). */
 function combos(spec: MetricSpec): Record<string, string>[] {
@@ -84,7 +74,7 @@ export function writeHistory(dataDir: string, o: HistoryOptions = {}): HistoryRe
   const end = o.end ?? Date.now();
   const rounds = Math.floor(((o.hours ?? 24) * 3_600_000) / STEP);
   const start = end - (rounds - 1) * STEP;
-  const r = rng(o.seed ?? 7);
+  const r = mulberry32(o.seed ?? 7);
   // relay-b is down for 10 minutes, 6 hours before the end.
   const downFrom = Math.floor(rounds - (6 * 3_600_000) / STEP);
   const downTo = downFrom + 40;

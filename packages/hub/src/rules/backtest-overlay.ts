@@ -5,6 +5,7 @@
  * there can't mix with what the replay computes afresh.
  */
 import type { Labels, Matcher, Querier, SeriesData } from '../model.js';
+import { labelNamesOf, labelValuesOf } from '../model.js';
 import type { GroupSpec } from './load.js';
 
 /**
@@ -69,15 +70,10 @@ export class OverlayQuerier implements Querier {
   }
 
   labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[] {
-    const names = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt)) for (const k in l) names.add(k);
-    return [...names].sort();
+    return labelNamesOf(this.series(matchers, mint, maxt));
   }
 
   labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[] {
-    const values = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt))
-      if (l[name] !== undefined) values.add(l[name]);
-    return [...values].sort();
+    return labelValuesOf(name, this.series(matchers, mint, maxt));
   }
 }

@@ -5,7 +5,7 @@
  * binary searches per series and the answer is a view of the stored arrays, not a copy.
  */
 import type { Appender, Labels, Matcher, Querier, SeriesData } from '../model.js';
-import { labelsKey } from '../model.js';
+import { labelNamesOf, labelValuesOf, labelsKey } from '../model.js';
 import { compileMatcher, matchesAll } from '../matchers.js';
 
 interface MemSeries {
@@ -127,15 +127,10 @@ export class MemSeriesStore implements Querier {
   }
 
   labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[] {
-    const names = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt)) for (const k in l) names.add(k);
-    return [...names].sort();
+    return labelNamesOf(this.series(matchers, mint, maxt));
   }
 
   labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[] {
-    const values = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt))
-      if (l[name] !== undefined) values.add(l[name]);
-    return [...values].sort();
+    return labelValuesOf(name, this.series(matchers, mint, maxt));
   }
 }
