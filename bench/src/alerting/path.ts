@@ -9,6 +9,11 @@ import type { ScrapeTarget } from '@canopy/stack';
 export interface RunningPath {
   /** Engines that died since the start (empty while all is well). */
   dead(): string[];
+  /**
+   * Where the time of one measurement went, if the path can tell (e.g. `scrape 9.1 s ·
+   * rule 4.2 s · notify 5.3 s`), for the alert that fired after `since` (ms since epoch).
+   */
+  explain?(alert: string, since: number, notifiedAt: number): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 

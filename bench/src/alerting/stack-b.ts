@@ -16,6 +16,57 @@ import {
 } from '@canopy/stack';
 import type { AlertPath } from './path.js';
 
+/** First `up == 0` sample of a service after `since` (ms), from VictoriaMetrics' export API. */
+async function firstDown(vm: string, service: string, since: number): Promise<number | undefined> {
+  const u = new URL('/api/v1/export', vm);
+  u.searchParams.set('match[]', `up{service="${service}"}`);
+  u.searchParams.set('start', String(Math.floor(since / 1000) - 1));
+  const text = await (await fetch(u, { signal: AbortSignal.timeout(10_000) })).text();
+  let first: number | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const s = JSON.parse(line) as { values: number[]; timestamps: number[] };
+    s.values.forEach((v, i) => {
+      const t = s.timestamps[i]!;
+      if (v === 0 && t >= since && (first === undefined || t < first)) first = t;
+    });
+  }
+  return first;
+}
+
+/** When vmalert made the alert active (its `activeAt`), from vmalert's API. */
+async function activeAt(vmalert: string, alert: string): Promise<number | undefined> {
+  const r = await fetch(`${vmalert}/api/v1/alerts`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await r.json()) as { data?: { alerts?: { name: string; activeAt: string }[] } };
+  const times = (body.data?.alerts ?? [])
+    .filter((a) => a.name === alert)
+    .map((a) => Date.parse(a.activeAt));
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/**
+ * Splits fault → notification into scrape (to the first failed scrape, target-down alerts
+ * only), rule (to vmalert's activeAt) and notify (vmalert → Alertmanager → stand-in).
+ */
+async function explain(
+  vm: string,
+  vmalert: string,
+  alert: string,
+  since: number,
+  notifiedAt: number,
+): Promise<string | undefined> {
+  const s = (a: number, b: number) => `${((b - a) / 1000).toFixed(1)} s`;
+  const active = await activeAt(vmalert, alert).catch(() => undefined);
+  if (active === undefined) return undefined;
+  const down = /^(\w+)Down$/.exec(alert);
+  const service = down?.[1]?.toLowerCase();
+  const scraped =
+    service !== undefined ? await firstDown(vm, service, since).catch(() => undefined) : undefined;
+  return scraped !== undefined
+    ? `scrape ${s(since, scraped)} · rule ${s(scraped, active)} · notify ${s(active, notifiedAt)}`
+    : `rule ${s(since, active)} · notify ${s(active, notifiedAt)}`;
+}
+
 /** Options of {@link stackBPath}. */
 export interface StackBPathOptions {
   /** VictoriaMetrics flags. Default STACK_B_VICTORIA_FLAGS (`-search.latencyOffset=0s`). */
@@ -58,6 +109,8 @@ export function stackBPath(o: StackBPathOptions = {}): AlertPath {
         });
         return {
           dead: () => stack.dead(),
+          explain: (alert, since, notifiedAt) =>
+            explain(stack.victoria.url, stack.vmalert.url, alert, since, notifiedAt),
           async stop() {
             await stack.stop();
             rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ export const VICTORIA_METRICS_BIN = '/usr/bin/victoria-metrics';
  * The VictoriaMetrics flags stack B's alert timings need. VictoriaMetrics hides samples younger
  * than `-search.latencyOffset` (default 30 s) from queries near "now" — which is what vmalert
  * asks — to wait for late writers; a single node scraping for itself has none. With the
- * default, a target-down page arrives about 30 s later (measured 33.6 s against 14.0 s at a
+ * default, a target-down page arrives about 30 s later (measured 34–46 s against 13–23 s at a
  * 15 s scrape interval, BENCHMARKS.md) and misses the 30 s target.
  */
 export const STACK_B_VICTORIA_FLAGS: readonly string[] = ['-search.latencyOffset=0s'];
