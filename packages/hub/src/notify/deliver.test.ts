@@ -109,16 +109,17 @@ test('5xx retries are bounded and leave the failure retryable', async () => {
 test('a slow answer times out and is retried', async () => {
   const s = await ChatStandIn.start();
   try {
-    s.script({ kind: 'slow', delayMs: 500 });
+    // Generous margins: on a loaded machine a normal answer can take a few hundred ms.
+    s.script({ kind: 'slow', delayMs: 4000 });
     const log = new CapturingLogger();
     const r = await deliver('discord', new WebhookUrl(s.discordUrl()), payload, {
-      timeoutMs: 100,
+      timeoutMs: 1500,
       baseDelayMs: 1,
       logger: log,
     });
     assert.equal(r.ok, true);
     assert.equal(r.attempts, 2);
-    assert.match(log.text(), /timed out after 100 ms/);
+    assert.match(log.text(), /timed out after 1500 ms/);
   } finally {
     await s.close();
   }
