@@ -215,11 +215,13 @@ export const DEFAULT_SLOS: readonly Slo[] = [
         {
           series: 'process_cpu_seconds_total{service="relay",instance="relay-1"}',
           good: 0.3,
-          bad: 0.9,
+          // 0.95, not 0.9: the 5m average crosses 0.7 at 8/13 of the window, never exactly
+          // on a step, whatever the scrape interval (2/3 hit it at 1, 2, 4, 5 and 10 s).
+          bad: 0.95,
           counter: true,
         },
       ],
-      value: { good: 0.3, bad: 0.9 },
+      value: { good: 0.3, bad: 0.95 },
       labels: { service: 'relay', instance: 'relay-1' },
       range: '5m',
     },
