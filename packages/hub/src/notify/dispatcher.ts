@@ -121,8 +121,10 @@ export class Dispatcher {
         endsAt: a.endsAt,
         generatorURL: a.generatorURL,
       };
-      this.#all.set(alertFingerprint(alert.labels), alert);
-      for (const route of matchRoutes(this.#o.route, alert.labels)) this.#insert(route, alert);
+      // One fingerprint per alert: it keys both the inhibition map and every group.
+      const fp = alertFingerprint(alert.labels);
+      this.#all.set(fp, alert);
+      for (const route of matchRoutes(this.#o.route, alert.labels)) this.#insert(route, alert, fp);
     }
   }
 
@@ -155,7 +157,7 @@ export class Dispatcher {
     if (t !== undefined) clearTimeout(t);
   }
 
-  #insert(route: ResolvedRoute, alert: Alert): void {
+  #insert(route: ResolvedRoute, alert: Alert, fp: string): void {
     const labels: Record<string, string> = {};
     if (route.groupByAll) Object.assign(labels, alert.labels);
     else
@@ -165,7 +167,6 @@ export class Dispatcher {
       }
     const key = groupKey(route, labels);
     let g = this.#groups.get(key);
-    const fp = alertFingerprint(alert.labels);
     if (g === undefined) {
       g = {
         key,
