@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { STALE_NAN, isStale } from '../model.js';
+import { ProtoError, ProtoWriter } from '../wire/protobuf.js';
+import { decodeWriteRequest, encodeWriteRequest } from './write-request.js';
+
+// WriteRequest{timeseries:[{labels:[{__name__,up}], samples:[{value:1, timestamp:1000}]}]},
+// written out by hand from remote.proto/types.proto.
+const UP_1000 =
+  '0a1e' + // timeseries, 30 bytes
+  '0a0e' + // label, 14 bytes
+  '0a085f5f6e616d655f5f' + // name "__name__"
+  '12027570' + // value "up"
+  '120c' + // sample, 12 bytes
+  '09000000000000f03f' + // value 1.0 (fixed64, little-endian)
+  '10e807'; // timestamp 1000
+
+test('encodes the bytes remote.proto prescribes, and decodes them back', () => {
+  const bytes = encodeWriteRequest({
+    timeseries: [{ labels: { __name__: 'up' }, t: Float64Array.of(1000), v: Float64Array.of(1) }],
+    metadata: [],
+  });
+  assert.equal(Buffer.from(bytes).toString('hex'), UP_1000);
+  const wr = decodeWriteRequest(Buffer.from(UP_1000, 'hex'));
+  assert.deepEqual(wr.timeseries[0]!.labels, { __name__: 'up' });
+  assert.deepEqual([...wr.timeseries[0]!.t], [1000]);
+  assert.deepEqual([...wr.timeseries[0]!.v], [1]);
+});
+
+test('round trip: labels sorted, many samples, negative timestamps, metadata, stale NaN bits', () => {
+  const n = 300;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    t[i] = 1_700_000_000_000 + i * 15_000;
+    v[i] = i % 7 === 6 ? STALE_NAN : i * 0.25 - 3;
+  }
+  v[5] = NaN;
+  const bytes = encodeWriteRequest({
+    timeseries: [
+      { labels: { job: 'relay', __name__: 'relay_peers_connected', empty: '' }, t, v },
+      { labels: { __name__: 'old' }, t: Float64Array.of(-5000), v: Float64Array.of(-0) },
+    ],
+    metadata: [
+      { type: 'counter', metricFamilyName: 'relay_bytes_total', help: 'Bytes.', unit: 'bytes' },
+      { type: 'unknown', metricFamilyName: 'x', help: '', unit: '' },
+    ],
+  });
+  const wr = decodeWriteRequest(bytes);
+  assert.equal(wr.timeseries.length, 2);
+  const s = wr.timeseries[0]!;
+  assert.deepEqual(Object.keys(s.labels), ['__name__', 'job']);
+  assert.deepEqual([...s.t], [...t]);
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 6) assert.ok(isStale(s.v[i]!), `sample ${i} keeps the stale marker`);
+    else if (i === 5) assert.ok(Number.isNaN(s.v[i]!) && !isStale(s.v[i]!));
+    else assert.equal(s.v[i], v[i]);
+  }
+  assert.deepEqual([...wr.timeseries[1]!.t], [-5000]);
+  assert.deepEqual(wr.metadata, [
+    { type: 'counter', metricFamilyName: 'relay_bytes_total', help: 'Bytes.', unit: 'bytes' },
+    { type: 'unknown', metricFamilyName: 'x', help: '', unit: '' },
+  ]);
+});
+
+test('counts exemplars and native histograms, skips unknown fields', () => {
+  const w = new ProtoWriter();
+  w.message(1, (ts) => {
+    ts.message(1, (l) => l.string(1, '__name__').string(2, 'h'));
+    ts.message(3, (e) => e.double(2, 1));
+    ts.message(4, (h) => h.uint(1, 3));
+    ts.message(4, (h) => h.uint(1, 4));
+    ts.string(9, 'future field');
+  });
+  w.string(7, 'unknown top-level field');
+  const wr = decodeWriteRequest(w.finish());
+  assert.equal(wr.timeseries[0]!.histograms, 2);
+  assert.equal(wr.timeseries[0]!.exemplars, 1);
+  assert.equal(wr.timeseries[0]!.t.length, 0);
+});
+
+const bad: Array<[string, () => Uint8Array, RegExp]> = [
+  ['truncated', () => Buffer.from(UP_1000, 'hex').subarray(0, 20), /runs past the end|truncated/],
+  [
+    'a wrong wire type for timeseries',
+    () => new ProtoWriter().uint(1, 5).finish(),
+    /wire type 0, expected 2/,
+  ],
+  [
+    'a repeated label name',
+    () =>
+      new ProtoWriter()
+        .message(1, (ts) => {
+          ts.message(1, (l) => l.string(1, 'job').string(2, 'a'));
+          ts.message(1, (l) => l.string(1, 'job').string(2, 'b'));
+        })
+        .finish(),
+    /label name "job" repeated in one series at byte \d+/,
+  ],
+  [
+    'an unknown metadata type',
+    () => new ProtoWriter().message(3, (m) => m.uint(1, 42).string(2, 'x')).finish(),
+    /unknown metadata type 42/,
+  ],
+  [
+    'invalid UTF-8 in a label',
+    () =>
+      new ProtoWriter()
+        .message(1, (ts) => ts.message(1, (l) => l.bytes(1, Uint8Array.of(0xff, 0xfe))))
+        .finish(),
+    /not valid UTF-8/,
+  ],
+];
+
+for (const [name, body, message] of bad) {
+  test(`decode refuses ${name} with a ProtoError naming the offset`, () => {
+    assert.throws(
+      () => decodeWriteRequest(body()),
+      (e: unknown) => e instanceof ProtoError && message.test(e.message),
+    );
+  });
+}
