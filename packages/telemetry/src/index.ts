@@ -51,3 +51,5 @@ export {
 export { collectRuntimeMetrics, runtimeSpecs, type RuntimeMetricsOptions } from './runtime.js';
 export { escapeLabelValue, formatValue } from './format.js';
 export { NOOP_HANDLE } from './noop.js';
+export { traceSpecs, SPAN_DROP_REASONS } from './trace/specs.js';
+export { parseTraceparent, formatTraceparent, type TraceParent } from './trace/traceparent.js';

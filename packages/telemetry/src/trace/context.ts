@@ -1,0 +1,44 @@
+import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
+
+/** Bit 0 of the trace flags: the trace is sampled. */
+const SAMPLED = 1;
+
+/**
+ * The context a received `traceparent` names, as the parent for the receiver's span; a
+ * missing or malformed value gives the root context (the receiver starts a new trace).
+ *
+ * @example tracer.startSpan('replay apply', {}, contextFromTraceparent(frame.tc?.traceparent))
+ */
+export function contextFromTraceparent(value: unknown): Context {
+  const p = parseTraceparent(value);
+  if (p === undefined) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: p.traceId,
+    spanId: p.spanId,
+    traceFlags: p.flags & SAMPLED,
+    isRemote: true,
+  });
+}
+
+/**
+ * The `traceparent` that makes a receiver's span a child of `span` (sampled or not: an
+ * unsampled parent keeps its children unsampled too).
+ *
+ * @example frame.tc = { traceparent: traceparentOf(span) }
+ */
+export function traceparentOf(span: Span): string {
+  const c = span.spanContext();
+  return formatTraceparent({ traceId: c.traceId, spanId: c.spanId, flags: c.traceFlags });
+}
+
+/**
+ * Exemplar labels for a histogram observation made inside `span`: `{ trace_id }` when the
+ * span is sampled (its trace can be looked up), else `undefined` (no exemplar).
+ *
+ * @example latency.observe(seconds, exemplarOf(span))
+ */
+export function exemplarOf(span: Span): { trace_id: string } | undefined {
+  const c = span.spanContext();
+  return (c.traceFlags & SAMPLED) !== 0 ? { trace_id: c.traceId } : undefined;
+}
