@@ -9,6 +9,7 @@ import { matchesAll } from '../matchers.js';
 import { TsdbAppender } from './appender.js';
 import type { Batch, BatchSink } from './appender.js';
 import { Chunks } from './chunks.js';
+import { backfillChunks, type BackfillSeries } from './backfill.js';
 import { mergeWindow } from './compaction.js';
 import { HEAD_WINDOW_MS, MemSeries, blockWindow } from './head.js';
 import { Postings } from './postings.js';
@@ -190,6 +191,73 @@ export class TSDB implements Querier, BatchSink {
     for (const s of this.byId.values()) if (s.n > 0 && s.walFrom < min) min = s.walFrom;
     if (min === Infinity) this.store.db.exec('DELETE FROM wal');
     else this.store.truncateWal.run(min);
+  }
+
+  /**
+   * Newest committed timestamp of the series with exactly these labels (empty values
+   * ignored), -Infinity when there is none. Appends must be later than this.
+   *
+   * @example db.lastTimestamp({ __name__: 'up', job: 'relay' }) // 1700000015000
+   */
+  lastTimestamp(labels: Labels): number {
+    this.check();
+    const cached = this.byLabels.get(labels);
+    if (cached !== undefined && !cached.deleted) return cached.lastT;
+    return this.byKey.get(labelsKey(normalize(labels)))?.lastT ?? -Infinity;
+  }
+
+  /**
+   * Stored samples in `[mint, maxt]` of the series with exactly these labels (unlike
+   * {@link TSDB.select}, a series with more labels does not match), or undefined.
+   */
+  samplesOf(labels: Labels, mint: number, maxt: number): SeriesData | undefined {
+    this.check();
+    const s = this.byKey.get(labelsKey(normalize(labels)));
+    if (s === undefined || s.firstT > maxt || s.lastT < mint) return undefined;
+    return readSeries(this.chunks, s, mint, maxt);
+  }
+
+  /** Newest committed timestamp of any series, ms; -Infinity when empty. */
+  get newestTimestamp(): number {
+    return this.maxT;
+  }
+
+  /**
+   * Writes samples older than (or interleaved with) what a series already holds, in one
+   * transaction: see backfill.ts. Each entry's timestamps must be sorted and unique; a
+   * sample at a timestamp already stored is skipped (the stored one stays). Returns the
+   * number of samples added.
+   *
+   * @example db.backfill([{ labels: { __name__: 'up' }, t: Float64Array.of(0, 1000), v: Float64Array.of(1, 1) }])
+   */
+  backfill(series: readonly BackfillSeries[]): number {
+    this.check();
+    let added = 0;
+    this.guard(() =>
+      this.store.tx(() => {
+        let cut = false;
+        for (const b of series) {
+          const n = b.t.length;
+          if (n === 0) continue;
+          const s = this.seriesFor(b.labels);
+          if (!s.persisted) {
+            this.store.insertSeries.run(s.id, JSON.stringify(s.labels));
+            s.persisted = true;
+          }
+          // The head holds only samples newer than every chunk: cut it if it overlaps.
+          if (s.n > 0 && b.t[n - 1]! >= s.t[0]!) {
+            this.cutHead(s);
+            cut = true;
+          }
+          added += backfillChunks(this.chunks, s.id, b.t, b.v);
+          if (b.t[0]! < s.firstT) s.firstT = b.t[0]!;
+          if (b.t[n - 1]! > s.lastT) s.lastT = b.t[n - 1]!;
+          if (b.t[n - 1]! > this.maxT) this.maxT = b.t[n - 1]!;
+        }
+        if (cut) this.truncateWal();
+      }),
+    );
+    return added;
   }
 
   /**
