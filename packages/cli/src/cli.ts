@@ -10,6 +10,7 @@ import { resolveAlerting } from './alerting-setup.js';
 import { backtestCommand } from './backtest-command.js';
 import { alertmanagerCommand } from './alertmanager-command.js';
 import { hubUi, uiCommand, UiUsageError } from './ui-command.js';
+import { migrateCommand, MigrateUsageError } from './migrate/command.js';
 import {
   relayCommand,
   replayCommand,
@@ -84,6 +85,9 @@ Commands:
   ui --prometheus URL [--listen HOST:PORT] [--config FILE]
                         Serve the web dashboard over a Prometheus-compatible backend
                         (Prometheus, VictoriaMetrics) at --listen (default 127.0.0.1:9401).
+  migrate --from hub|DIR --to URL [--config FILE] [--batch-samples N] [--restart] [--no-verify]
+                        Ship the hub's stored history to VictoriaMetrics (resumable), then
+                        compare sample counts and spot-check queries on both sides.
   relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
   replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
   storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
@@ -266,6 +270,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (cmd === 'load') return await loadCommand(rest2, io);
     if (cmd === 'fault') return await faultCommand(rest2, io);
     if (cmd === 'ui') return await uiCommand(rest2, io);
+    if (cmd === 'migrate') return await migrateCommand(rest2, io);
     if (cmd === 'hub') {
       const v = parse(rest2, 'hub', {
         config: { type: 'string' },
@@ -369,7 +374,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServiceUsageError || e instanceof UiUsageError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ServiceUsageError ||
+      e instanceof UiUsageError ||
+      e instanceof MigrateUsageError
+    ) {
       io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
       return 2;
     }
