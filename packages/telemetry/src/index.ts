@@ -53,3 +53,17 @@ export { escapeLabelValue, formatValue } from './format.js';
 export { NOOP_HANDLE } from './noop.js';
 export { traceSpecs, SPAN_DROP_REASONS } from './trace/specs.js';
 export { parseTraceparent, formatTraceparent, type TraceParent } from './trace/traceparent.js';
+export {
+  SCRUB_RULES,
+  TRACE_CONTEXT_KEYS,
+  createScrubber,
+  createPseudonymizer,
+  looksLikeIdentifier,
+  type ScrubRule,
+  type ScrubKeep,
+  type Scrubber,
+  type ScrubberOptions,
+  type ScrubMode,
+  type Pseudonymizer,
+  type PseudonymOptions,
+} from './scrub/index.js';
