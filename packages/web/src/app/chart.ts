@@ -29,8 +29,20 @@ export interface ChartOptions {
   readonly onZoom?: (from: number, to: number) => void;
 }
 
+/** A point drawn over a graph that links somewhere (an exemplar → its trace). */
+export interface ChartMark {
+  /** Unix seconds. */
+  readonly t: number;
+  readonly v: number;
+  readonly href: string;
+  /** What the point is, for the tooltip and screen readers. */
+  readonly label: string;
+}
+
 /** A drawn chart; call dispose when the box goes away. */
 export interface DrawnChart {
+  /** Replaces the linked points drawn over the graph (the y axis grows to show them). */
+  setMarks?(marks: readonly ChartMark[]): void;
   dispose(): void;
 }
 
@@ -67,6 +79,8 @@ export function drawChart(box: HTMLElement, cols: Columns, o: ChartOptions): Dra
     });
     data.push(cols.x.map(() => t.value));
   }
+  let marks: readonly ChartMark[] = [];
+  let marksMax = -Infinity;
   const width = Math.max(compact ? 80 : 200, box.clientWidth);
   const axis = { stroke: '#6b7385', grid: { stroke: '#eceef2', width: 1 }, ticks: { show: false } };
   const opts: uPlot.Options = {
@@ -78,7 +92,8 @@ export function drawChart(box: HTMLElement, cols: Columns, o: ChartOptions): Dra
       y: {
         range: (_u, lo, hi) => {
           const min = Math.min(0, lo ?? 0);
-          const max = hi === null || hi <= min ? min + 1 : hi;
+          const top = Math.max(hi ?? -Infinity, marksMax);
+          const max = !Number.isFinite(top) || top <= min ? min + 1 : top;
           return [min, max + (max - min) * 0.08];
         },
       },
@@ -93,6 +108,7 @@ export function drawChart(box: HTMLElement, cols: Columns, o: ChartOptions): Dra
     cursor: compact ? { show: false } : { drag: { x: true, y: false } },
     padding: compact ? [2, 0, 2, 0] : [8, 8, 0, 0],
     hooks: {
+      draw: [(u) => placeMarks(u, marks)],
       setSelect: [
         (u) => {
           if (o.onZoom === undefined || u.select.width < 4) return;
@@ -111,9 +127,55 @@ export function drawChart(box: HTMLElement, cols: Columns, o: ChartOptions): Dra
   });
   ro.observe(box);
   return {
+    setMarks(next) {
+      marks = next;
+      let m = -Infinity;
+      for (const k of next) if (k.v > m) m = k.v;
+      const grow = m > marksMax;
+      marksMax = m;
+      // Recomputes the y range (with the marks) and redraws, which places them.
+      if (grow) plot.setData(plot.data);
+      else placeMarks(plot, marks);
+    },
     dispose() {
       ro.disconnect();
       plot.destroy();
     },
   };
+}
+
+/**
+ * Puts one focusable link per mark over the plot area (keyboard and pointer alike), where
+ * its time and value fall; marks outside the visible area are not drawn.
+ */
+function placeMarks(u: uPlot, marks: readonly ChartMark[]): void {
+  let layer = u.over.querySelector<HTMLElement>(':scope > .marks');
+  if (marks.length === 0) {
+    layer?.remove();
+    return;
+  }
+  if (layer === null) {
+    layer = document.createElement('div');
+    layer.className = 'marks';
+    u.over.append(layer);
+  }
+  layer.textContent = '';
+  const w = u.over.clientWidth;
+  const hgt = u.over.clientHeight;
+  for (const m of marks) {
+    const x = u.valToPos(m.t, 'x');
+    const y = u.valToPos(m.v, 'y');
+    if (!(x >= 0 && x <= w && y >= 0 && y <= hgt)) continue;
+    const a = document.createElement('a');
+    a.className = 'exemplar';
+    a.href = m.href;
+    a.dataset.nav = '';
+    a.title = m.label;
+    a.setAttribute('aria-label', m.label);
+    a.style.left = `${x}px`;
+    a.style.top = `${y}px`;
+    // A press on a mark is a click, not the start of a drag-to-zoom.
+    a.addEventListener('mousedown', (e) => e.stopPropagation());
+    layer.append(a);
+  }
 }

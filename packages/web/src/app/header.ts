@@ -6,6 +6,8 @@ import type { AppContext } from './context.js';
 /** Fixed pages after the generated dashboards. */
 const PAGES: readonly (readonly [string, string])[] = [
   ['/alerts', 'Alerts'],
+  ['/traces', 'Traces'],
+  ['/logs', 'Logs'],
   ['/targets', 'Targets'],
   ['/budget', 'Budget & privacy'],
   ['/explore', 'Explore'],
@@ -32,7 +34,12 @@ export function renderHeader(ctx: AppContext, path: string): HTMLElement {
     nav.append(
       h(
         'a',
-        { href: ctx.href(p), class: p === path ? 'active' : undefined, 'data-nav': true },
+        {
+          href: ctx.href(p),
+          // A trace's waterfall (/traces/<id>) is under Traces.
+          class: p === path || (p !== '/' && path.startsWith(`${p}/`)) ? 'active' : undefined,
+          'data-nav': true,
+        },
         label,
       ),
     );

@@ -17,6 +17,9 @@ import { alertsPage } from './pages/alerts.js';
 import { targetsPage } from './pages/targets.js';
 import { budgetPage } from './pages/budget.js';
 import { explorePage } from './pages/explore.js';
+import { tracesPage } from './pages/traces.js';
+import { tracePage } from './pages/trace.js';
+import { logsPage } from './pages/logs.js';
 
 performance.mark('canopy:start');
 const config = JSON.parse(document.getElementById('canopy-config')!.textContent!) as UiConfig;
@@ -95,6 +98,11 @@ let refreshes = 0;
 function create(path: string): { key: string; make: () => Page } {
   const d = /^\/d\/([^/]+)\/?$/.exec(path);
   if (d !== null) return { key: `d:${d[1]!}`, make: () => dashboardPage(ctx, main, d[1]!) };
+  const t = /^\/traces\/([^/]+)\/?$/.exec(path);
+  if (t !== null) {
+    const id = decodeURIComponent(t[1]!);
+    return { key: `trace:${id}`, make: () => tracePage(ctx, main, id) };
+  }
   // Explore is rebuilt when its query or tab changes: the editor then shows the URL's query.
   const p = ctx.params();
   switch (path.replace(/\/$/, '')) {
@@ -104,6 +112,10 @@ function create(path: string): { key: string; make: () => Page } {
       return { key: 'targets', make: () => targetsPage(ctx, main) };
     case '/budget':
       return { key: 'budget', make: () => budgetPage(ctx, main) };
+    case '/traces':
+      return { key: 'traces', make: () => tracesPage(ctx, main) };
+    case '/logs':
+      return { key: 'logs', make: () => logsPage(ctx, main) };
     case '/explore':
       return {
         key: `explore:${p.get('q') ?? ''}:${p.get('tab') ?? ''}`,

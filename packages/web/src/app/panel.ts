@@ -6,9 +6,11 @@ import type { Panel, PanelQuery, Threshold, ValueUnit } from '../model/types.js'
 import { h, replace } from './dom.js';
 import { bounds, expand, stepFor } from './state.js';
 import { toColumns, hasPoints } from './series.js';
-import { drawChart, type DrawnChart } from './chart.js';
+import { drawChart, type ChartMark, type DrawnChart } from './chart.js';
 import { ApiError, type MatrixSeries } from './api.js';
 import type { AppContext } from './context.js';
+import { exemplarSelector } from './traces/exemplars.js';
+import { exemplarMarks } from './traces/exemplar-marks.js';
 
 /** Points per graph over the range. */
 export const GRAPH_POINTS = 240;
@@ -195,10 +197,17 @@ export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
     box,
   );
   let chart: DrawnChart | undefined;
+  // A latency graph shows its exemplars: points that open their trace.
+  const exemplars = 'kind' in p ? exemplarSelector(p) : undefined;
   return {
     el,
     async load(signal) {
       el.classList.add('loading');
+      let marks: Promise<readonly ChartMark[]> | undefined;
+      if (exemplars !== undefined) {
+        const w = graphWindow(ctx);
+        marks = exemplarMarks(ctx, exemplars, w.start, w.end, p.unit, signal);
+      }
       const slow = setTimeout(() => {
         replace(status, 'Waiting for the backend…');
         status.className = 'status slow';
@@ -221,6 +230,12 @@ export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
             ? 'status empty'
             : 'status';
         el.dataset.points = String(r.points);
+        if (marks !== undefined) {
+          const m = r.chart === undefined ? [] : await marks;
+          if (signal.aborted) return;
+          r.chart?.setMarks?.(m);
+          el.dataset.exemplars = String(m.length);
+        }
       } finally {
         clearTimeout(slow);
         el.classList.remove('loading');

@@ -40,7 +40,17 @@ test('page routes answer with the app and the page set inlined; other paths pass
     }),
   );
   try {
-    for (const path of ['/', '/d/relay', '/alerts', '/targets', '/budget', '/explore?q=up']) {
+    for (const path of [
+      '/',
+      '/d/relay',
+      '/alerts',
+      '/targets',
+      '/budget',
+      '/explore?q=up',
+      '/traces?service=relay',
+      '/traces/4bf92f3577b34da6a3ce929d0e0e4736?span=00f067aa0ba902b7',
+      '/logs?q=timeout&level=warn',
+    ]) {
       const r = await fetch(url + path);
       assert.equal(r.status, 200, path);
       const html = await r.text();
@@ -57,7 +67,15 @@ test('page routes answer with the app and the page set inlined; other paths pass
       await (await fetch(`${url}/ui/dashboards.json`)).json(),
       JSON.parse(JSON.stringify(model)),
     );
-    for (const path of ['/metrics', '/api/v1/query', '/d/relay/x', '/nope'])
+    for (const path of [
+      '/metrics',
+      '/api/v1/query',
+      '/api/v1/traces',
+      '/v1/traces',
+      '/d/relay/x',
+      '/traces/a/b',
+      '/nope',
+    ])
       assert.equal((await fetch(url + path)).status, 418, path);
   } finally {
     server.close();

@@ -13,8 +13,9 @@ export interface UiHandlerOptions extends UiConfig {
   readonly assets?: Assets | null;
 }
 
-/** Paths that answer with the app: `/`, `/d/<dashboard>`, `/alerts`, …. */
-export const PAGE_PATH = /^\/(?:d\/[a-zA-Z0-9_-]+|alerts|targets|budget|explore)?\/?$/;
+/** Paths that answer with the app: `/`, `/d/<dashboard>`, `/alerts`, `/traces/<id>`, …. */
+export const PAGE_PATH =
+  /^\/(?:d\/[a-zA-Z0-9_-]+|alerts|targets|budget|explore|traces(?:\/[a-zA-Z0-9_-]+)?|logs)?\/?$/;
 
 /**
  * A request handler for the UI's paths; returns false for any other path, so it can sit
