@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { TSDB } from './tsdb/index.js';
+import { DEFAULT_RETENTION_MS, TSDB } from './tsdb/index.js';
 import { Scraper, hostTarget, type ScrapeConfig, type SourceTarget } from './scrape/index.js';
 import { apiHandler, type TargetView } from './api/router.js';
 import { renderHubMetrics, type HubStats } from './self-metrics.js';
+import { writeEndpoints, type RemoteWriteReceiverOptions } from './remote-write/index.js';
 import type { Appender, Labels } from './model.js';
 import type { InhibitRuleSpec } from '@canopy/catalog';
 import { RuleManager, RuleStateStore, rulesSource, type GroupSpec } from './rules/index.js';
@@ -57,6 +58,11 @@ export interface HubOptions {
    * not depend on it). Tried after the API and /metrics; returns false for other paths.
    */
   readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * remote_write in (`/api/v1/write`) and imports (`/api/v1/import`, `/api/v1/import/prometheus`).
+   * Default: off (the paths answer 404 saying how to enable them).
+   */
+  readonly remoteWriteReceiver?: RemoteWriteReceiverOptions;
 }
 
 /** A running hub. */
@@ -229,7 +235,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       for (const r of g.rules) if (r.health.health === 'err') failures++;
     };
   }
+  const writes = writeEndpoints(tsdb, o.remoteWriteReceiver, o.retentionMs ?? DEFAULT_RETENTION_MS);
   const api = apiHandler({
+    pushers: () => writes.pushers(),
     querier: tsdb,
     metadata: (metric) => tsdb.metadata(metric),
     targets,
@@ -237,6 +245,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     ...(rules !== undefined ? { rules: rulesSource(rules) } : {}),
   });
   const server: Server = createServer((req, res) => {
+    if (writes.handle(req, res)) return;
     if (api(req, res)) return;
     if (req.url === '/metrics') {
       const s = tsdb.stats();
@@ -245,7 +254,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       stats.bytesOnDisk = s.bytesOnDisk;
       refreshAlertingStats();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderHubMetrics(stats));
+      res.end(renderHubMetrics(stats) + writes.metrics());
       return;
     }
     if (o.ui?.(req, res) === true) return;

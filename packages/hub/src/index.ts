@@ -47,3 +47,5 @@ export {
   type IncomingAlert,
   type Alert as NotifyAlert,
 } from './notify/index.js';
+export * from './remote-write/index.js';
+export * from './import/index.js';

@@ -3,6 +3,7 @@ import type { Labels, Matcher, Querier } from '../model.js';
 import { instantQuery, rangeQueryJson, PromQLError, type QueryData } from '../promql/index.js';
 import { BadData, parseDurationParam, parseSelector, parseTime } from './params.js';
 import type { RulesSource } from '../rules/api.js';
+import type { PusherStatus } from '../remote-write/pushers.js';
 
 /** A scrape target's state, as `/api/v1/targets` reports it. */
 export interface TargetView {
@@ -30,6 +31,8 @@ export interface ApiSources {
   readonly now?: () => number;
   /** Rules and alerts for `/api/v1/rules` and `/api/v1/alerts`; none when absent. */
   readonly rules?: RulesSource;
+  /** remote_write pushers, listed in `/api/v1/targets` after the scraped targets. */
+  readonly pushers?: () => readonly PusherStatus[];
 }
 
 const MAX_BODY = 1 << 20;
@@ -239,7 +242,26 @@ export function apiHandler(
               scrapeInterval: `${tg.intervalMs / 1000}s`,
               scrapeTimeout: `${tg.timeoutMs / 1000}s`,
             }));
-            return success(res, { activeTargets: active, droppedTargets: [] });
+            const pushed = (src.pushers?.() ?? []).map((pu) => ({
+              discoveredLabels: { job: pu.job, instance: pu.instance },
+              labels: { job: pu.job, instance: pu.instance },
+              scrapePool: 'remote_write',
+              scrapeUrl: '',
+              globalUrl: '',
+              lastError: pu.lastError,
+              lastScrape: rfc3339(pu.lastPush),
+              lastScrapeDuration: 0,
+              health: pu.health,
+              scrapeInterval: '',
+              scrapeTimeout: '',
+              // Canopy's additions for pushed targets.
+              push: true,
+              lastPush: rfc3339(pu.lastPush),
+              samplesPerSecond: pu.samplesPerSecond,
+              samples: pu.samples,
+              errors: pu.errors,
+            }));
+            return success(res, { activeTargets: [...active, ...pushed], droppedTargets: [] });
           }
           case '/api/v1/rules': {
             const type = p.get('type') ?? '';
