@@ -9,6 +9,7 @@ import { hubSettings, runHub, alertingBanner } from './hub-command.js';
 import { resolveAlerting } from './alerting-setup.js';
 import { backtestCommand } from './backtest-command.js';
 import { alertmanagerCommand } from './alertmanager-command.js';
+import { stackCommand } from './stack-command.js';
 import { hubUi, uiCommand, UiUsageError } from './ui-command.js';
 import { migrateCommand, MigrateUsageError } from './migrate/command.js';
 import {
@@ -68,6 +69,10 @@ Commands:
                         Write the Alertmanager config of the alerting: section (stack B),
                         its message templates and amtool routing cases to DIR
                         (npm run gen:alertmanager; see docs/alerting.md).
+  gen --stack self-hosted|managed --out DIR [--config FILE] [--secrets-dir DIR]
+                        Write every file of one scale-out stack to DIR: scrape configs,
+                        rules, Alertmanager, Grafana dashboards and provisioning, Alloy
+                        (npm run gen:stack; see docs/stacks.md).
   gen slo-schema [--out FILE]
                         Write the JSON Schema of the slos: section, for editors.
   demo [--host HOST] [--port PORT]
@@ -219,6 +224,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (cmd === 'gen') {
       if (sub === 'rules') return rulesCommand('gen rules', rest, io);
       if (sub === 'alertmanager') return alertmanagerCommand(rest, io);
+      if (sub === '--stack' || sub?.startsWith('--stack=') === true)
+        return stackCommand([sub, ...rest], io);
       if (sub === 'slo-schema') {
         const v = parse(rest, 'gen slo-schema', { out: { type: 'string', short: 'o' } });
         const schema = JSON.stringify(sloJsonSchema(), null, 2) + '\n';
@@ -230,7 +237,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       if (sub !== 'metrics-doc')
         throw new UsageError(
-          `gen: unknown generator "${sub ?? ''}"; available: alertmanager, metrics-doc, rules, slo-schema`,
+          `gen: unknown generator "${sub ?? ''}"; available: alertmanager, metrics-doc, rules, slo-schema, --stack`,
         );
       const v = parse(rest, 'gen metrics-doc', { out: { type: 'string', short: 'o' } });
       const doc = renderMetricsDoc();
