@@ -1,4 +1,6 @@
 import type { Registry, GaugeHandle, CounterHandle, Gauge, Counter } from '@canopy/telemetry';
+import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { contextFromTraceparent, traceparentOf } from '@canopy/telemetry/tracing';
 import { actors, type ACTOR_TYPES } from '@canopy/catalog';
 
 /** An actor type from the catalog's closed set; metrics are labelled by it, never by instance. */
@@ -9,8 +11,13 @@ export type TraceCarrier = Readonly<Record<string, string>>;
 
 /** What a handler sees besides the message. */
 export interface ActorContext {
-  /** Trace context of the message, if the sender had one. */
+  /**
+   * Trace context to pass on with whatever the handler sends: in a traced actor, its
+   * handling span's; otherwise the message's own, if the sender had one.
+   */
   readonly trace: TraceCarrier | undefined;
+  /** The handling span of a traced actor (tracing on), for counts and sizes as attributes. */
+  readonly span: Span | undefined;
 }
 
 /** Handles one message; its return value answers `ask`. Throwing is a panic. */
@@ -26,6 +33,11 @@ export interface ActorOptions {
   readonly maxBackoffMs?: number;
   /** Called on each panic (e.g. to log). */
   readonly onPanic?: (err: unknown) => void;
+  /**
+   * Handle each message inside a span of this name (attribute `actor`: the type), a child
+   * of the message's trace context or a new trace. Only when the system has a tracer.
+   */
+  readonly span?: string;
 }
 
 /** Thrown by `send`/`ask` on a stopped actor. */
@@ -70,6 +82,8 @@ export class Actor<M, R = void> {
   private readonly waiters: Array<() => void> = [];
   private backoff: number;
   private panicsInRow = 0;
+  /** Runs the handler on one envelope; traced or not, chosen at construction. */
+  private readonly run: (e: Envelope<M>) => R | Promise<R>;
   /** @internal Set by the system to forget a stopped actor. */
   onStop: (() => void) | undefined;
 
@@ -79,10 +93,38 @@ export class Actor<M, R = void> {
     private readonly factory: () => Handler<M, R>,
     private readonly m: TypeMetrics,
     private readonly options: ActorOptions,
+    tracer?: Tracer,
   ) {
     this.queue = new Array(options.capacity ?? 1024);
     this.handler = factory();
     this.backoff = options.backoffMs ?? 10;
+    const name = options.span;
+    this.run =
+      tracer !== undefined && name !== undefined
+        ? (e) => this.runTraced(e, tracer, name)
+        : (e) => this.handler(e.msg, { trace: e.trace, span: undefined });
+  }
+
+  private async runTraced(e: Envelope<M>, tracer: Tracer, name: string): Promise<R> {
+    const span = tracer.startSpan(
+      name,
+      { attributes: { actor: this.type } },
+      contextFromTraceparent(e.trace?.traceparent),
+    );
+    const ts = e.trace?.tracestate;
+    const trace: TraceCarrier =
+      typeof ts === 'string'
+        ? { traceparent: traceparentOf(span), tracestate: ts }
+        : { traceparent: traceparentOf(span) };
+    try {
+      return await this.handler(e.msg, { trace, span });
+    } catch (err) {
+      // The reason is fixed text: an exception message may carry peer data.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'panic' });
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /** Messages waiting. */
@@ -170,7 +212,7 @@ export class Actor<M, R = void> {
       const e = this.shift()!;
       this.m.lag.set((this.m.clock() - e.enqueuedAt) / 1000);
       try {
-        const r = await this.handler(e.msg, { trace: e.trace });
+        const r = await this.run(e);
         this.m.messages.inc();
         this.panicsInRow = 0;
         e.resolve?.(r);
@@ -222,8 +264,15 @@ export class ActorSystem {
   private readonly all = new Set<Actor<never, unknown>>();
 
   private readonly clock: () => number;
+  private readonly tracer: Tracer | undefined;
 
-  constructor(registry: Registry) {
+  /**
+   * @param registry - Where the actor metrics go.
+   * @param tracer - Spans for actors spawned with a `span` name; `undefined` (tracing off)
+   *   leaves every actor on the untraced path.
+   */
+  constructor(registry: Registry, tracer?: Tracer) {
+    this.tracer = tracer;
     // Chosen once: with telemetry off the lag gauge is a no-op, so skip reading the clock.
     this.clock = registry.enabled ? () => performance.now() : () => 0;
     this.metrics = {
@@ -258,6 +307,7 @@ export class ActorSystem {
         clock: this.clock,
       },
       options,
+      this.tracer,
     );
     const key = a as unknown as Actor<never, unknown>;
     this.all.add(key);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { Registry, collectRuntimeMetrics, serveMetrics } from '@canopy/telemetry';
+import type { TracingStats } from '@canopy/telemetry/tracing';
 
 /** A running reference service, as returned by `startRelay`/`startReplay`/`startStorage`. */
 export interface RunningService {
@@ -11,6 +12,8 @@ export interface RunningService {
   readonly metricsUrl: string;
   /** The service's registry (for in-process tests). */
   readonly registry: Registry;
+  /** Spans exported and dropped so far (both 0 with tracing off). */
+  readonly tracing?: TracingStats;
   /** Stops listeners, timers and actors; resolves when closed. */
   stop(): Promise<void>;
 }

@@ -2,7 +2,9 @@ import type { SignedEvent } from './event.js';
 import type { TraceCarrier } from '../actors/actor.js';
 
 /**
- * WebSocket frames (JSON text). Every frame has `t`; events carry trace context in `tc`.
+ * WebSocket frames (JSON text). Every frame has `t`; events and sync requests may carry
+ * W3C trace context in `tc` (`{ traceparent, tracestate? }`). `tc` is optional: frames
+ * without it are handled as before, and a malformed `traceparent` starts a new trace.
  *
  * server → client: challenge, welcome, ev, err, sync-done
  * client → server: hello, sub, pub, sync, ping
@@ -14,7 +16,7 @@ export type Frame =
   | { t: 'sub'; ns: string[] }
   | { t: 'pub'; ev: SignedEvent; tc?: TraceCarrier | undefined }
   | { t: 'ev'; ev: SignedEvent; tc?: TraceCarrier | undefined }
-  | { t: 'sync'; ns: string; since: Record<string, number> }
+  | { t: 'sync'; ns: string; since: Record<string, number>; tc?: TraceCarrier | undefined }
   | { t: 'sync-done'; ns: string; count: number }
   | { t: 'err'; reason: string }
   | { t: 'ping' };

@@ -1,6 +1,6 @@
 import type { RawData } from 'ws';
 import type { DISCONNECT_REASONS } from '@canopy/catalog';
-import type { ActorSystem, Actor, TraceCarrier } from '../actors/actor.js';
+import type { ActorSystem, Actor } from '../actors/actor.js';
 import { checkEvent, eventId, NS_RE, type SignedEvent } from '../protocol/event.js';
 import { MAX_SUBS, parseFrame, type Frame } from '../protocol/frames.js';
 import type { RelayMetrics } from './metrics.js';
@@ -54,7 +54,6 @@ export interface RelayCoreOptions {
 
 interface FanoutMsg<W extends RelaySocket> {
   ev: SignedEvent;
-  tc: TraceCarrier | undefined;
   from: RelaySession<W>;
 }
 
@@ -106,29 +105,42 @@ export function createRelayCore<W extends RelaySocket>(o: RelayCoreOptions) {
     else s.ws.close(code, reason);
   }
 
-  function deliver(s: RelaySession<W>, frame: Buffer, bytes: number): void {
-    if (s.ws.readyState !== 1 || s.closeReason !== undefined) return;
+  /** Sends a frame to one session; 1 if sent, 0 if not (closed, or dropped as slow). */
+  function deliver(s: RelaySession<W>, frame: Buffer, bytes: number): number {
+    if (s.ws.readyState !== 1 || s.closeReason !== undefined) return 0;
     // Relay links and the replay carry everything: they get a deeper queue than a peer.
-    if (s.ws.bufferedAmount > (s.role === 'peer' ? sendLimit : sendLimit * 64))
-      return drop(s, 'slow_consumer');
+    if (s.ws.bufferedAmount > (s.role === 'peer' ? sendLimit : sendLimit * 64)) {
+      drop(s, 'slow_consumer');
+      return 0;
+    }
     s.ws.send(frame, { binary: false });
     m.bytesOut.inc(bytes);
     m.gossipOut.inc();
+    return 1;
   }
 
+  // The "relay fan-out" span (when tracing is on): publish taken from the session's inbox →
+  // sent to every subscriber; the event goes out with the span's own trace context.
   const fanout = system.spawn<FanoutMsg<W>>(
     'relay_fanout',
-    () => (msg) => {
+    () => (msg, ctx) => {
       // Encoded once per event, not once per subscriber.
       const frame = Buffer.from(
-        JSON.stringify({ t: 'ev', ev: msg.ev, tc: msg.tc } satisfies Frame),
+        JSON.stringify({ t: 'ev', ev: msg.ev, tc: ctx.trace } satisfies Frame),
       );
       const bytes = frame.length;
+      let sent = 0;
       const subs = byNs.get(msg.ev.ns);
-      if (subs !== undefined) for (const s of subs) if (s !== msg.from) deliver(s, frame, bytes);
-      for (const s of wildcard) if (s !== msg.from) deliver(s, frame, bytes);
+      if (subs !== undefined)
+        for (const s of subs) if (s !== msg.from) sent += deliver(s, frame, bytes);
+      for (const s of wildcard) if (s !== msg.from) sent += deliver(s, frame, bytes);
+      // Counts only: never which peers.
+      if (ctx.span !== undefined) {
+        ctx.span.setAttribute('canopy.fanout.recipients', sent);
+        ctx.span.setAttribute('canopy.event.bytes', bytes);
+      }
     },
-    { capacity: 65_536 },
+    { capacity: 65_536, span: 'relay fan-out' },
   );
 
   function unsubscribeAll(s: RelaySession<W>): void {
@@ -167,7 +179,7 @@ export function createRelayCore<W extends RelaySocket>(o: RelayCoreOptions) {
         if (typeof ev === 'string' || !traceCarrierOk(f.tc)) return drop(s, 'protocol_error');
         m.gossipIn.inc();
         if (!markSeen(eventId(ev))) return;
-        const msg: FanoutMsg<W> = { ev, tc: f.tc, from: s };
+        const msg: FanoutMsg<W> = { ev, from: s };
         if (!fanout.trySend(msg, f.tc)) {
           // Fan-out is behind: stop reading from this peer until it catches up.
           s.ws.pause();

@@ -14,6 +14,7 @@ import {
   startMetrics,
   type RunningService,
 } from '../common/service.js';
+import { serviceTracing, type ServiceTracingOptions } from '../common/tracing.js';
 import { relayMetrics, type RelayMetrics } from './metrics.js';
 import { RelayDialer } from './dialer.js';
 import { createRelayCore } from './core.js';
@@ -37,6 +38,8 @@ export interface RelayOptions {
   /** Time between keep-alive pings; a peer (or link) that misses a round is dropped. Default 15000 ms. */
   readonly pingIntervalMs?: number;
   readonly logger?: Logger;
+  /** OTLP export of the relay's spans (`relay fan-out`). Default: off. */
+  readonly tracing?: ServiceTracingOptions;
 }
 
 /**
@@ -56,7 +59,8 @@ export async function startRelay(
     url: metricsUrl,
   } = await startMetrics(o.metrics.host, o.metrics.port);
   const m: RelayMetrics = relayMetrics(registry);
-  const system = new ActorSystem(registry);
+  const { tracing, tracer } = serviceTracing('relay', registry, o.tracing);
+  const system = new ActorSystem(registry, tracer);
   const faults = new Faults(['relay-cpu', 'dial-fail', 'ws-reject']);
   const identity = o.identity ?? newIdentity();
   const sendLimit = o.sendQueueBytes ?? 1024 * 1024;
@@ -169,6 +173,7 @@ export async function startRelay(
     url,
     metricsUrl,
     registry,
+    tracing: tracing.stats,
     peers: () => core.joined(),
     async stop() {
       clearInterval(faultTimer);
@@ -181,6 +186,7 @@ export async function startRelay(
       for (const c of wss.clients) c.terminate();
       wss.close();
       system.stop();
+      await tracing.shutdown();
       await closeServer(http);
       await closeServer(metricsServer);
     },

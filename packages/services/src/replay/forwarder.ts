@@ -1,5 +1,8 @@
+import { SpanKind, SpanStatusCode, trace, type Link, type Tracer } from '@opentelemetry/api';
+import { contextFromTraceparent, traceparentOf } from '@canopy/telemetry/tracing';
 import type { SignedEvent } from '../protocol/event.js';
 import type { Logger } from '../common/log.js';
+import type { TraceCarrier } from '../actors/actor.js';
 
 /** Options of {@link Forwarder}. */
 export interface ForwarderOptions {
@@ -12,7 +15,15 @@ export interface ForwarderOptions {
   readonly flushMs?: number;
   /** Most events buffered while storage is unreachable; beyond it the oldest are left to backfill. Default 200000. */
   readonly maxBuffered?: number;
+  /**
+   * With tracing on: each batch is a `replay forward batch` span, child of its first traced
+   * event (the others linked, up to {@link MAX_LINKS}), sent to storage as `traceparent`.
+   */
+  readonly tracer?: Tracer;
 }
+
+/** Most other events' traces a forward batch span links to. */
+export const MAX_LINKS = 32;
 
 /**
  * Sends applied events to storage in batches (`POST /events`), retrying with backoff while
@@ -20,6 +31,8 @@ export interface ForwarderOptions {
  */
 export class Forwarder {
   private buf: SignedEvent[] = [];
+  /** Trace context per buffered event (same index as `buf`); only kept with a tracer. */
+  private tcs: Array<TraceCarrier | undefined> = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private sending = false;
   private backoff = 100;
@@ -29,11 +42,15 @@ export class Forwarder {
 
   constructor(private readonly o: ForwarderOptions) {}
 
-  /** Queues an event for storage. */
-  push(ev: SignedEvent): void {
+  /** Queues an event for storage, with the trace context of its applying. */
+  push(ev: SignedEvent, tc?: TraceCarrier): void {
     this.buf.push(ev);
+    if (this.o.tracer !== undefined) this.tcs.push(tc);
     const max = this.o.maxBuffered ?? 200_000;
-    if (this.buf.length > max) this.buf.splice(0, this.buf.length - max);
+    if (this.buf.length > max) {
+      this.buf.splice(0, this.buf.length - max);
+      if (this.o.tracer !== undefined) this.tcs.splice(0, this.tcs.length - max);
+    }
     if (this.buf.length >= (this.o.maxBatch ?? 500)) void this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => void this.flush(), this.o.flushMs ?? 100);
@@ -53,19 +70,28 @@ export class Forwarder {
     if (this.sending || this.buf.length === 0 || this.stopped) return;
     this.sending = true;
     const batch = this.buf.slice(0, this.o.maxBatch ?? 500);
+    const span = this.batchSpan(batch.length);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (span !== undefined) headers.traceparent = traceparentOf(span);
     try {
       const res = await fetch(`${this.o.storageUrl}/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify({ events: batch }),
         signal: AbortSignal.timeout(10_000),
       });
+      span?.setAttribute('http.response.status_code', res.status);
       if (!res.ok) throw new Error(`storage answered ${res.status}`);
       await res.arrayBuffer();
       this.buf.splice(0, batch.length);
+      if (this.o.tracer !== undefined) this.tcs.splice(0, batch.length);
       this.forwarded += batch.length;
       this.backoff = 100;
+      span?.end();
     } catch (e) {
+      // Fixed text: the error's message may name the storage address.
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: 'forward failed' });
+      span?.end();
       this.o.log.warn(
         { err: (e as Error).message, pending: this.buf.length },
         'forward to storage failed',
@@ -76,6 +102,28 @@ export class Forwarder {
       this.sending = false;
     }
     if (this.buf.length > 0 && !this.stopped) void this.flush();
+  }
+
+  /** The span of one batch: child of its first traced event, the others linked. */
+  private batchSpan(n: number) {
+    const tracer = this.o.tracer;
+    if (tracer === undefined) return undefined;
+    let parent: string | undefined;
+    const links: Link[] = [];
+    for (let i = 0; i < n && links.length < MAX_LINKS; i++) {
+      const tp = this.tcs[i]?.traceparent;
+      if (tp === undefined) continue;
+      if (parent === undefined) parent = tp;
+      else if (tp !== parent) {
+        const sc = trace.getSpanContext(contextFromTraceparent(tp));
+        if (sc !== undefined) links.push({ context: sc });
+      }
+    }
+    return tracer.startSpan(
+      'replay forward batch',
+      { kind: SpanKind.CLIENT, links, attributes: { 'canopy.events': n } },
+      contextFromTraceparent(parent),
+    );
   }
 
   /** Stops sending (buffered events are left to backfill). */

@@ -17,6 +17,7 @@ import {
   startMetrics,
   type RunningService,
 } from '../common/service.js';
+import { serviceTracing, type ServiceTracingOptions } from '../common/tracing.js';
 import { HeadSet } from './heads.js';
 import { Forwarder } from './forwarder.js';
 
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   /** Sync requests waiting beyond this are refused with `busy`. Default 10000. */
   readonly syncQueueLimit?: number;
   readonly logger?: Logger;
+  /** OTLP export of the replay's spans (`replay apply`, `replay sync session`, `replay forward batch`). Default: off. */
+  readonly tracing?: ServiceTracingOptions;
 }
 
 interface SyncRequest {
@@ -67,10 +70,15 @@ export async function startReplay(
     server: metricsServer,
     url: metricsUrl,
   } = await startMetrics(o.metrics.host, o.metrics.port);
-  const system = new ActorSystem(registry);
+  const { tracing, tracer } = serviceTracing('replay', registry, o.tracing);
+  const system = new ActorSystem(registry, tracer);
   const faults = new Faults(['stall-replay']);
   const heads = new HeadSet();
-  const forwarder = new Forwarder({ storageUrl: o.storageUrl, log });
+  const forwarder = new Forwarder({
+    storageUrl: o.storageUrl,
+    log,
+    ...(tracer !== undefined ? { tracer } : {}),
+  });
   const identity = o.identity ?? newIdentity();
   let stopped = false;
   let appliedCount = 0;
@@ -88,31 +96,38 @@ export async function startReplay(
       g.labels().set(heads.newestTs === 0 ? 0 : Math.max(0, (Date.now() - heads.newestTs) / 1000)),
   });
 
-  const forward = system.spawn<SignedEvent>('replay_forwarder', () => (ev) => forwarder.push(ev), {
-    capacity: 65_536,
-  });
+  const forward = system.spawn<SignedEvent>(
+    'replay_forwarder',
+    () => (ev, ctx) => forwarder.push(ev, ctx.trace),
+    { capacity: 65_536 },
+  );
   const applier = system.spawn<SignedEvent>(
     'replay_applier',
-    () => async (raw) => {
+    () => async (raw, ctx) => {
       await waitWhileStalled();
       const ev = checkEvent(raw);
       if (typeof ev === 'string') {
         log.warn({ problem: ev }, 'event refused');
+        ctx.span?.setAttribute('canopy.result', ev);
         return;
       }
-      if (!heads.apply(ev)) return;
+      if (!heads.apply(ev)) {
+        ctx.span?.setAttribute('canopy.result', 'duplicate');
+        return;
+      }
+      ctx.span?.setAttribute('canopy.result', 'applied');
       appliedCount++;
       applied.inc();
       headSize.set(heads.size);
-      if (!forward.trySend(ev)) await forward.send(ev);
+      if (!forward.trySend(ev, ctx.trace)) await forward.send(ev, ctx.trace);
     },
-    { capacity: 65_536 },
+    { capacity: 65_536, span: 'replay apply' },
   );
   // Sync requests each peer has waiting: one peer may not fill the queue for everyone.
   const queuedBy = new WeakMap<WebSocket, number>();
   const syncer = system.spawn<SyncRequest>(
     'replay_sync',
-    () => async (req) => {
+    () => async (req, ctx) => {
       queuedBy.set(req.ws, (queuedBy.get(req.ws) ?? 1) - 1);
       await waitWhileStalled();
       if (req.ws.readyState !== 1) return;
@@ -122,8 +137,9 @@ export async function startReplay(
         JSON.stringify({ t: 'sync-done', ns: req.ns, count: events.length } satisfies Frame),
       );
       served.inc();
+      ctx.span?.setAttribute('canopy.events', events.length);
     },
-    { capacity: o.syncQueueLimit ?? 10_000 },
+    { capacity: o.syncQueueLimit ?? 10_000, span: 'replay sync session' },
   );
   registry.gauge(spec.syncQueueDepth, { collect: (g) => g.labels().set(syncer.depth) });
 
@@ -218,7 +234,9 @@ export async function startReplay(
             return;
           }
           const queued = queuedBy.get(ws) ?? 0;
-          if (queued >= MAX_SYNCS_PER_PEER || !syncer.trySend({ ws, ns: f.ns, since: f.since }))
+          // A sync session joins the peer's trace when it sent one (a malformed one: a new trace).
+          const tc = typeof f.tc === 'object' && f.tc !== null ? f.tc : undefined;
+          if (queued >= MAX_SYNCS_PER_PEER || !syncer.trySend({ ws, ns: f.ns, since: f.since }, tc))
             ws.send(JSON.stringify({ t: 'err', reason: 'busy' } satisfies Frame));
           else queuedBy.set(ws, queued + 1);
         });
@@ -236,6 +254,7 @@ export async function startReplay(
     url: `http://${base}`,
     metricsUrl,
     registry,
+    tracing: tracing.stats,
     applied: () => appliedCount,
     async stop() {
       stopped = true;
@@ -245,6 +264,7 @@ export async function startReplay(
       for (const c of wss.clients) c.terminate();
       wss.close();
       system.stop();
+      await tracing.shutdown();
       await closeServer(http);
       await closeServer(metricsServer);
     },

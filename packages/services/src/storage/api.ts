@@ -69,7 +69,13 @@ export function createApiHandler(
 
   const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const events = await checkBatch(await readJson(req, MAX_BATCH_BYTES));
-    const r = await writer.write(events, false);
+    // The sender's batch span, if any; a malformed header starts a new trace, never an error.
+    const tp = req.headers.traceparent;
+    const r = await writer.write(
+      events,
+      false,
+      typeof tp === 'string' ? { traceparent: tp } : undefined,
+    );
     sendJson(res, 200, r);
   };
 

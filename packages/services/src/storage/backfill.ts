@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CounterHandle } from '@canopy/telemetry';
-import type { ActorSystem } from '../actors/actor.js';
+import type { Span } from '@opentelemetry/api';
+import type { ActorSystem, TraceCarrier } from '../actors/actor.js';
 import type { Logger } from '../common/log.js';
 import { checkEvent, type SignedEvent } from '../protocol/event.js';
 import { fetchStream, ReplayError } from './replay-client.js';
@@ -43,6 +44,14 @@ export interface Backfill {
 
 type Msg = 'round' | 'idle';
 
+/** Counts and the fixed failure reason of a round, as attributes of its span. */
+function describeRound(span: Span, r: BackfillRound): void {
+  span.setAttribute('canopy.streams', r.streams);
+  span.setAttribute('canopy.stored', r.stored);
+  span.setAttribute('canopy.rejected', r.rejected);
+  if (r.failure !== undefined) span.setAttribute('canopy.failure', r.failure);
+}
+
 const IDLE: BackfillRound = { streams: 0, stored: 0, rejected: 0, failure: undefined };
 
 /**
@@ -73,7 +82,7 @@ export function startBackfill(
   let cursor = { ns: '', author: '' };
   let failing: string | undefined;
 
-  const round = async (): Promise<BackfillRound> => {
+  const round = async (trace: TraceCarrier | undefined): Promise<BackfillRound> => {
     const streams = store.gappyStreams(cursor.ns, cursor.author, perRound);
     const last = streams[streams.length - 1];
     // Fewer than a full round left: start over next time.
@@ -108,7 +117,7 @@ export function startBackfill(
           events.push(ev);
       }
       if (events.length === 0) continue;
-      const r = await writer.write(events, true);
+      const r = await writer.write(events, true, trace);
       backfilled.inc(r.stored);
       stored += r.stored;
     }
@@ -126,9 +135,15 @@ export function startBackfill(
 
   const actor = system.spawn<Msg, BackfillRound>(
     'storage_backfill',
-    () => (msg) => (msg === 'idle' ? IDLE : round()),
+    () => async (msg, ctx) => {
+      if (msg === 'idle') return IDLE;
+      const r = await round(ctx.trace);
+      if (ctx.span !== undefined) describeRound(ctx.span, r);
+      return r;
+    },
     {
       capacity: 4,
+      span: 'storage backfill',
       onPanic: (e) => log.error({ err: (e as Error).message }, 'backfill round panicked'),
     },
   );

@@ -15,6 +15,8 @@ import { startBackfill, type Backfill } from './backfill.js';
 import { registerDiskMetrics } from './disk.js';
 import { EventStore } from './store.js';
 import { spawnWriter } from './writer.js';
+import { serviceTracing, type ServiceTracingOptions } from '../common/tracing.js';
+import type { Tracing } from '@canopy/telemetry/tracing';
 
 /** Options of {@link startStorage}. */
 export interface StorageOptions {
@@ -28,6 +30,8 @@ export interface StorageOptions {
   readonly replayUrl?: string;
   /** Time between backfill rounds, in ms. Default 2000. */
   readonly backfillIntervalMs?: number;
+  /** OTLP export of storage's spans (`storage write batch`, `storage backfill`). Default: off. */
+  readonly tracing?: ServiceTracingOptions;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
@@ -63,6 +67,7 @@ export async function startStorage(opts: StorageOptions): Promise<RunningService
   let system: ActorSystem | undefined;
   let backfill: Backfill | undefined;
   let gaugeTimer: NodeJS.Timeout | undefined;
+  let tracing: Tracing | undefined;
   try {
     const m = await startMetrics(opts.metrics.host, opts.metrics.port);
     metricsServer = m.server;
@@ -73,7 +78,9 @@ export async function startStorage(opts: StorageOptions): Promise<RunningService
     const writeDuration = registry.histogram(storage.writeDuration).labels();
     const backfilled = registry.counter(storage.eventsBackfilled).labels();
     const faults = new Faults(['slow-disk']);
-    system = new ActorSystem(registry);
+    const t = serviceTracing('storage', registry, opts.tracing);
+    tracing = t.tracing;
+    system = new ActorSystem(registry, t.tracer);
     const writer = spawnWriter(system, store, writeDuration, faults, {
       onPanic: (e) => log.error({ err: (e as Error).message }, 'writer panicked'),
     });
@@ -96,6 +103,7 @@ export async function startStorage(opts: StorageOptions): Promise<RunningService
       await writer.flush().catch(() => {});
       system?.stop();
       store.close();
+      await tracing?.shutdown();
       if (metricsServer !== undefined) await closeServer(metricsServer);
       log.info('storage stopped');
     };
@@ -104,12 +112,14 @@ export async function startStorage(opts: StorageOptions): Promise<RunningService
       url,
       metricsUrl: m.url,
       registry,
+      tracing: t.tracing.stats,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (e) {
     clearInterval(gaugeTimer);
     await backfill?.stop();
     system?.stop();
+    await tracing?.shutdown();
     if (api.listening) await closeServer(api);
     if (metricsServer !== undefined) await closeServer(metricsServer);
     store.close();

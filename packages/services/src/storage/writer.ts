@@ -1,5 +1,6 @@
 import type { HistogramHandle } from '@canopy/telemetry';
-import type { ActorSystem, ActorOptions } from '../actors/actor.js';
+import { exemplarOf } from '@canopy/telemetry/tracing';
+import type { ActorSystem, ActorOptions, TraceCarrier } from '../actors/actor.js';
 import type { Faults } from '../common/faults.js';
 import type { SignedEvent } from '../protocol/event.js';
 import type { EventStore, WriteResult } from './store.js';
@@ -19,8 +20,15 @@ export type WriterMessage =
 
 /** The single writer of an {@link EventStore}. */
 export interface Writer {
-  /** Writes a checked batch as one transaction; waits while the mailbox is full. */
-  write(events: readonly SignedEvent[], backfilled: boolean): Promise<WriteResult>;
+  /**
+   * Writes a checked batch as one transaction; waits while the mailbox is full. With
+   * tracing on, the `storage write batch` span is a child of `trace` (or a new trace).
+   */
+  write(
+    events: readonly SignedEvent[],
+    backfilled: boolean,
+    trace?: TraceCarrier,
+  ): Promise<WriteResult>;
   /** Resolves once every write queued so far is committed. */
   flush(): Promise<void>;
 }
@@ -33,7 +41,8 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * Spawns the `storage_writer` actor: one batch at a time, one transaction per batch, each
- * timed by `storage_write_duration_seconds`. The `slow-disk` fault (value: delay in ms,
+ * timed by `storage_write_duration_seconds` (with the batch's `trace_id` as exemplar when
+ * its span is sampled) and, with tracing on, inside a `storage write batch` span. The `slow-disk` fault (value: delay in ms,
  * default {@link SLOW_DISK_DEFAULT_MS}) sleeps inside the timed section, before the commit,
  * so a delayed batch is neither visible nor acknowledged early.
  *
@@ -50,21 +59,31 @@ export function spawnWriter(
 ): Writer {
   const actor = system.spawn<WriterMessage, WriteResult>(
     'storage_writer',
-    () => async (msg) => {
+    () => async (msg, ctx) => {
       if (msg.kind === 'flush') return NOTHING;
-      const done = duration.startTimer();
+      const t0 = performance.now();
+      const span = ctx.span;
       try {
         const slow = faults.get('slow-disk');
         if (slow.on) await sleep(slow.value > 0 ? slow.value : SLOW_DISK_DEFAULT_MS);
-        return store.write(msg.events, msg.backfilled);
+        const r = store.write(msg.events, msg.backfilled);
+        if (span !== undefined) {
+          span.setAttribute('canopy.events', msg.events.length);
+          span.setAttribute('canopy.stored', r.stored);
+          span.setAttribute('canopy.duplicates', r.duplicates);
+          span.setAttribute('canopy.backfilled', msg.backfilled);
+        }
+        return r;
       } finally {
-        done();
+        const s = (performance.now() - t0) / 1000;
+        if (span === undefined) duration.observe(s);
+        else duration.observe(s, exemplarOf(span));
       }
     },
-    { capacity: 256, ...options },
+    { capacity: 256, span: 'storage write batch', ...options },
   );
   return {
-    write: (events, backfilled) => actor.ask({ kind: 'write', events, backfilled }),
+    write: (events, backfilled, trace) => actor.ask({ kind: 'write', events, backfilled }, trace),
     flush: async () => {
       await actor.ask({ kind: 'flush' });
     },

@@ -40,6 +40,8 @@ export interface TracingOptions {
   readonly maxQueue?: number;
   /** Time one export request may take, ms. Default 10000. */
   readonly timeoutMs?: number;
+  /** Longest wait for the last export at {@link Tracing.shutdown}, ms. Default 3000. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** Running totals of a {@link Tracing}. */
@@ -59,7 +61,10 @@ export interface Tracing {
   readonly stats: TracingStats;
   /** Exports what has ended so far. */
   forceFlush(): Promise<void>;
-  /** Flushes and stops the exporter; the tracer is a no-op afterwards. */
+  /**
+   * Flushes and stops the exporter, waiting at most `shutdownTimeoutMs` (a hanging endpoint
+   * does not hold up the service's stop); the tracer is a no-op afterwards.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -186,7 +191,21 @@ export function setupTracing(o: TracingOptions): Tracing {
     tracer: provider.getTracer('canopy'),
     stats,
     forceFlush: () => provider.forceFlush().catch(() => {}),
-    // A failing endpoint must not fail the service's shutdown.
-    shutdown: () => (stopping ??= provider.shutdown().catch(() => {})),
+    // A failing or hanging endpoint must neither fail nor hold up the service's shutdown.
+    shutdown: () =>
+      (stopping ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.shutdownTimeoutMs ?? 3000);
+        timer.unref();
+        provider.shutdown().then(
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        );
+      })),
   };
 }
