@@ -1,11 +1,15 @@
-import { pino, type Logger } from 'pino';
+import { createLogger as createCanopyLogger, type Logger } from '@canopy/telemetry/logger';
 
-/** A service logger: pino JSON lines on stdout with `service`, `level` and `msg`. */
+/**
+ * A service logger: pino JSON lines on stdout with `service`, `level`, `msg` and the active
+ * span's `trace_id`/`span_id`, every line through the P2P-aware scrubber.
+ */
 export type { Logger };
 
 /**
  * Creates the logger of a service. Level from `CANOPY_LOG_LEVEL` (default `info`).
- * Never pass peer keys, addresses or event ids as fields: log counts and reasons.
+ * Peer keys, addresses and content ids in messages or fields come out as `<peer>`, `<ip>`,
+ * `<cid>`…; still prefer logging counts and reasons.
  *
  * @example const log = createLogger('relay'); log.info({ peers: 3 }, 'listening');
  */
@@ -13,10 +17,5 @@ export function createLogger(
   service: string,
   level = process.env.CANOPY_LOG_LEVEL ?? 'info',
 ): Logger {
-  return pino({
-    level,
-    base: { service },
-    formatters: { level: (label) => ({ level: label }) },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  return createCanopyLogger({ service, level });
 }

@@ -32,6 +32,8 @@ export interface ScrubRule {
   readonly replacement: string;
   /** A JS-only check that keeps some matches (see {@link ScrubKeep}). */
   readonly keep?: ScrubKeep;
+  /** A literal every match contains; the rule is skipped when the text lacks it (JS only). */
+  readonly requires?: string;
 }
 
 const B58 = '[1-9A-HJ-NP-Za-km-z]';
@@ -64,12 +66,16 @@ const IPV6 = [
 export const SCRUB_RULES: readonly ScrubRule[] = [
   {
     name: 'email',
+    requires: '@',
     description: 'e-mail addresses',
-    source: '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}',
+    // Bounded repeats: an unbounded local part rescans a long run at every start (quadratic).
+    source:
+      '[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}',
     replacement: '<email>',
   },
   {
     name: 'multiaddr-peer',
+    requires: '/',
     description: 'the peer of a multiaddr (`/p2p/…`, `/ipfs/…`), in any encoding',
     prefix: '/(?:p2p|ipfs|p2p-circuit/p2p)/',
     source: COMPONENT,
@@ -77,6 +83,7 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'multiaddr-host',
+    requires: '/',
     description: 'the host of a multiaddr (`/dns4/…`, `/dnsaddr/…`, `/onion3/…`, `/sni/…`)',
     prefix: '/(?:dns|dns4|dns6|dnsaddr|onion|onion3|garlic32|garlic64|sni)/',
     source: COMPONENT,
@@ -84,6 +91,7 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'multiaddr-certhash',
+    requires: '/certhash/',
     description: 'WebTransport/WebRTC certificate hashes in a multiaddr (`/certhash/…`)',
     prefix: '/certhash/',
     source: COMPONENT,
@@ -115,12 +123,14 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'ipv6',
+    requires: ':',
     description: 'IPv6 addresses: full, compressed, v4-mapped, with a zone (`%eth0`)',
     source: `(?:${IPV6})(?:%(?:25)?[0-9A-Za-z._~-]+)?`,
     replacement: '<ip>',
   },
   {
     name: 'ipv4',
+    requires: '.',
     description: 'IPv4 addresses (with or without a port)',
     source: IPV4,
     replacement: '<ip>',

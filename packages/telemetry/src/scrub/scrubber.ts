@@ -24,6 +24,11 @@ export interface ScrubberOptions {
   readonly maxDepth?: number;
   /** Array items / object keys kept per level; the rest is counted. Default 200. */
   readonly maxEntries?: number;
+  /**
+   * Work budget of one `value()` call, in visited values plus characters/64; past it
+   * values become `[Dropped]`, so a huge or wide input costs bounded time. Default 20000.
+   */
+  readonly maxWork?: number;
   /** Clock for key rotation, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -48,6 +53,7 @@ interface Compiled {
   readonly prefixed: boolean;
   readonly replacement: string;
   readonly keep: ((token: string) => boolean) | undefined;
+  readonly requires: string | undefined;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -161,6 +167,7 @@ function compile(r: ScrubRule): Compiled {
     prefixed: r.prefix !== undefined,
     replacement: r.replacement,
     keep: r.keep !== undefined ? KEEPS[r.keep] : undefined,
+    requires: r.requires,
   };
 }
 
@@ -208,6 +215,7 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   const maxLen = options.maxStringLength ?? 16384;
   const maxDepth = options.maxDepth ?? 8;
   const maxEntries = options.maxEntries ?? 200;
+  const maxWork = options.maxWork ?? 20000;
   // The hand-written pre-check knows the default pack only; any other pack gets the
   // (slower) combined regex, which is a superset by construction.
   const combined = new RegExp(rules.map((r) => r.re.source).join('|'));
@@ -229,6 +237,7 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
           `${r.replacement.slice(0, -1)}:${pseudo.tag(r.name, text)}>`;
 
   function apply(r: Compiled, s: string): string {
+    if (r.requires !== undefined && !s.includes(r.requires)) return s;
     const re = r.re;
     re.lastIndex = 0;
     let m = re.exec(s);
@@ -258,9 +267,12 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
 
   function value(v: unknown): unknown {
     const ancestors = new Set<object>();
+    let work = 0;
     const walk = (x: unknown, depth: number): unknown => {
+      if (++work > maxWork) return '[Dropped]';
       switch (typeof x) {
         case 'string':
+          work += x.length >>> 6;
           return string(x);
         case 'number':
         case 'boolean':
