@@ -45,6 +45,16 @@ export interface ParsedSample {
   readonly line: number;
 }
 
+/** An OpenMetrics exemplar (` # {trace_id="…"} 0.12 1700000000.123`) of a sample. */
+export interface ParsedExemplar {
+  /** The sample (series) the exemplar was written on. */
+  readonly sample: ParsedSample;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** The exemplar's own timestamp (ms), if it had one. */
+  readonly timestampMs?: number | undefined;
+}
+
 /** A parsed body. */
 export interface Exposition {
   readonly format: ExpositionFormat;
@@ -52,6 +62,8 @@ export interface Exposition {
   readonly samples: ParsedSample[];
   /** Metadata of every family with a TYPE, HELP or UNIT line, by family name. */
   readonly metadata: Map<string, MetricMetadata>;
+  /** Exemplars in document order (OpenMetrics only; empty for the text format). */
+  readonly exemplars: ParsedExemplar[];
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   type ExpositionFormat,
   type MetricMetadata,
   type MetricType,
+  type ParsedExemplar,
   type ParsedSample,
   type ParseOptions,
 } from './parse.js';

@@ -26,6 +26,7 @@ import {
   type Exposition,
   type MetricMetadata,
   type MetricType,
+  type ParsedExemplar,
   type ParsedSample,
 } from './exposition.js';
 import {
@@ -47,6 +48,7 @@ export {
   type ExpositionFormat,
   type MetricMetadata,
   type MetricType,
+  type ParsedExemplar,
   type ParsedSample,
 } from './exposition.js';
 
@@ -124,6 +126,7 @@ class Sample implements ParsedSample {
 class Parser extends LineScanner {
   private readonly order: number[] = [];
   private readonly samples: ParsedSample[] = [];
+  private readonly exemplars: ParsedExemplar[] = [];
   private readonly families = new Map<string, Family>();
   private readonly seen = new Map<string, number>();
   private readonly duplicates: boolean;
@@ -175,6 +178,7 @@ class Parser extends LineScanner {
       format: this.om ? 'openmetrics' : 'text',
       samples: this.samples,
       metadata: this.meta(),
+      exemplars: this.exemplars,
     };
   }
 
@@ -418,7 +422,7 @@ class Parser extends LineScanner {
     }
 
     this.samples.push(sample);
-    if (exemplarAt >= 0) this.exemplar(exemplarAt);
+    if (exemplarAt >= 0) this.exemplar(exemplarAt, sample);
   }
 
   /** `{a="x",…}` from the scratch labels, sorted, without empty values or index `skip`. */
@@ -471,8 +475,11 @@ class Parser extends LineScanner {
     return p;
   }
 
-  /** OpenMetrics exemplar ` # {labels} value [timestamp]` at `at`: validated, then ignored. */
-  private exemplar(at: number): void {
+  /**
+   * OpenMetrics exemplar ` # {labels} value [timestamp]` at `at`: validated, and kept when
+   * `sample` is given (exemplars on `_created` lines are only validated).
+   */
+  private exemplar(at: number, sample?: ParsedSample): void {
     const s = this.s;
     this.pos = at;
     if (s.charCodeAt(this.pos) !== 35 || s.charCodeAt(this.pos + 1) !== 32)
@@ -486,9 +493,14 @@ class Parser extends LineScanner {
     if (runes > 128) this.fail(`exemplar labels have ${runes} characters (at most 128)`);
     if (s.charCodeAt(this.pos) !== 32) this.fail('expected a space before the exemplar value');
     this.pos++;
+    const labels: Record<string, string> = {};
+    if (sample !== undefined)
+      for (let i = 0; i < this.names.length; i++)
+        labels[this.names[i]!] = unescapeValue(this.raw(i));
     const raw = this.token();
-    if (parseFloatValue(raw) === undefined)
-      this.fail(`invalid exemplar value ${JSON.stringify(raw)}`);
+    const value = parseFloatValue(raw);
+    if (value === undefined) this.fail(`invalid exemplar value ${JSON.stringify(raw)}`);
+    let timestampMs: number | undefined;
     if (this.pos < this.lineEnd) {
       if (s.charCodeAt(this.pos) !== 32) this.fail('expected a space after the exemplar value');
       this.pos++;
@@ -497,6 +509,8 @@ class Parser extends LineScanner {
       if (ts === undefined || !Number.isFinite(ts))
         this.fail(`invalid exemplar timestamp ${JSON.stringify(rawTs)}`);
       if (this.pos < this.lineEnd) this.fail('unexpected text after the exemplar');
+      timestampMs = Math.round(ts * 1000);
     }
+    if (sample !== undefined) this.exemplars.push({ sample, labels, value, timestampMs });
   }
 }

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Appender, Labels } from '../model.js';
 import type { ScrapeConfig } from './config.js';
-import type { MetricMetadata } from './parse.js';
+import type { MetricMetadata, ParsedExemplar } from './parse.js';
 import {
   TargetLoop,
   type LoopContext,
@@ -44,6 +44,11 @@ export interface ScraperOptions {
   readonly metadata?: (target: Labels, metadata: ReadonlyMap<string, MetricMetadata>) => void;
   /** Called after every scrape with the target's new status. */
   readonly onScrape?: (status: TargetStatus) => void;
+  /**
+   * Receives the OpenMetrics exemplars of each successful scrape that had any, with the
+   * target's labels and the scrape time (ms).
+   */
+  readonly exemplars?: (target: Labels, exemplars: readonly ParsedExemplar[], t: number) => void;
 }
 
 /** FNV-1a, 32 bits: a stable hash for scrape offsets. */
@@ -96,6 +101,7 @@ export class Scraper {
       agents: this.agents,
       metadata: options.metadata,
       onScrape: options.onScrape,
+      exemplars: options.exemplars,
     };
     const targets: LoopTarget[] = config.targets.map((t) => ({
       service: t.service,

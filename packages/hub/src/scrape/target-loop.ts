@@ -11,7 +11,12 @@ import { performance } from 'node:perf_hooks';
 import type { Appender, Labels } from '../model.js';
 import { fetchBody, ScrapeError } from './fetch-body.js';
 import type { LabelLimits } from './limits.js';
-import { parseExposition, type Exposition, type MetricMetadata } from './parse.js';
+import {
+  parseExposition,
+  type Exposition,
+  type MetricMetadata,
+  type ParsedExemplar,
+} from './parse.js';
 import { TargetSeries, type SeriesRef } from './target-series.js';
 import { formatBytes, formatDuration } from './units.js';
 
@@ -76,6 +81,9 @@ export interface LoopContext {
   readonly metadata:
     ((target: Labels, metadata: ReadonlyMap<string, MetricMetadata>) => void) | undefined;
   readonly onScrape: ((status: TargetStatus) => void) | undefined;
+  /** Receives the exemplars of each successful scrape that had any (scrape time `t`, ms). */
+  readonly exemplars?:
+    ((target: Labels, exemplars: readonly ParsedExemplar[], t: number) => void) | undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -300,6 +308,18 @@ export class TargetLoop {
       samples: scraped,
       seriesAdded,
     };
+    if (
+      error === undefined &&
+      exposition !== undefined &&
+      exposition.exemplars.length > 0 &&
+      ctx.exemplars !== undefined
+    ) {
+      try {
+        ctx.exemplars(this.labels, exposition.exemplars, t);
+      } catch {
+        // a listener's failure is not the target's
+      }
+    }
     if (error === undefined && exposition !== undefined && ctx.metadata !== undefined) {
       try {
         ctx.metadata(this.labels, exposition.metadata);
