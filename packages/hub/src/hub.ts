@@ -6,6 +6,7 @@ import { Scraper, hostTarget, type ScrapeConfig, type SourceTarget } from './scr
 import { apiHandler, type TargetView } from './api/router.js';
 import { renderHubMetrics, type HubStats } from './self-metrics.js';
 import { writeEndpoints, type RemoteWriteReceiverOptions } from './remote-write/index.js';
+import { RemoteWriter, type RemoteWriteEndpoint } from './remote-write-out/index.js';
 import type { Appender, Labels } from './model.js';
 import type { InhibitRuleSpec } from '@canopy/catalog';
 import { RuleManager, RuleStateStore, rulesSource, type GroupSpec } from './rules/index.js';
@@ -63,6 +64,11 @@ export interface HubOptions {
    * Default: off (the paths answer 404 saying how to enable them).
    */
   readonly remoteWriteReceiver?: RemoteWriteReceiverOptions;
+  /**
+   * remote_write out: every sample the hub commits (scraped, rule results, written in) is
+   * queued durably in `<dataDir>/remote-write/<name>/` and sent to each endpoint. Default: none.
+   */
+  readonly remoteWrite?: readonly RemoteWriteEndpoint[];
 }
 
 /** A running hub. */
@@ -74,6 +80,8 @@ export interface Hub {
   readonly rules: RuleManager | undefined;
   /** The alert dispatcher, when alerting was configured. */
   readonly dispatcher: Dispatcher | undefined;
+  /** The remote_write senders, when endpoints were given. */
+  readonly remoteWriter: RemoteWriter | undefined;
   stop(): Promise<void>;
 }
 
@@ -86,11 +94,27 @@ export interface Hub {
 export async function startHub(o: HubOptions): Promise<Hub> {
   const dir = join(o.dataDir, 'tsdb');
   mkdirSync(dir, { recursive: true });
-  const tsdb = TSDB.open({
-    dir,
-    ...(o.retentionMs !== undefined ? { retentionMs: o.retentionMs } : {}),
-    ...(o.retentionBytes !== undefined ? { retentionBytes: o.retentionBytes } : {}),
-  });
+  // Before the TSDB opens: an unreadable secret file refuses the start with nothing left open.
+  const remoteWriter =
+    o.remoteWrite !== undefined && o.remoteWrite.length > 0
+      ? new RemoteWriter(o.remoteWrite, o.dataDir, o.logger)
+      : undefined;
+  let tsdb: TSDB;
+  try {
+    tsdb = TSDB.open({
+      dir,
+      ...(o.retentionMs !== undefined ? { retentionMs: o.retentionMs } : {}),
+      ...(o.retentionBytes !== undefined ? { retentionBytes: o.retentionBytes } : {}),
+    });
+  } catch (e) {
+    await remoteWriter?.stop();
+    throw e;
+  }
+  if (remoteWriter !== undefined) {
+    // Every appender of the TSDB (scraper, rules, remote write in) also feeds remote write out.
+    const plain = tsdb.appender.bind(tsdb);
+    tsdb.appender = () => remoteWriter.tap(plain());
+  }
   const stats: HubStats = {
     series: 0,
     headSeries: 0,
@@ -132,7 +156,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           stats.headSeries = s.headSeries;
           stats.bytesOnDisk = s.bytesOnDisk;
           refreshAlertingStats();
-          return renderHubMetrics(stats);
+          return renderHubMetrics(stats) + (remoteWriter?.renderMetrics() ?? '');
         },
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
       },
@@ -254,7 +278,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       stats.bytesOnDisk = s.bytesOnDisk;
       refreshAlertingStats();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderHubMetrics(stats) + writes.metrics());
+      res.end(renderHubMetrics(stats) + writes.metrics() + (remoteWriter?.renderMetrics() ?? ''));
       return;
     }
     if (o.ui?.(req, res) === true) return;
@@ -274,6 +298,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const boundPort = typeof addr === 'object' && addr !== null ? addr.port : port;
   scraper.start();
   rules?.start();
+  remoteWriter?.start();
   const compactTimer = setInterval(() => {
     try {
       tsdb.compact();
@@ -288,6 +313,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     scraper,
     rules,
     dispatcher,
+    remoteWriter,
     async stop() {
       clearInterval(compactTimer);
       rules?.stop();
@@ -297,6 +323,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         server.close(() => r());
         server.closeAllConnections();
       });
+      await remoteWriter?.stop();
       tsdb.close();
       stateStore?.close();
       nlog?.close();

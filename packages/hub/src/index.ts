@@ -49,3 +49,12 @@ export {
 } from './notify/index.js';
 export * from './remote-write/index.js';
 export * from './import/index.js';
+export {
+  RemoteWriteSchema,
+  resolveRemoteWrite,
+  RemoteWriter,
+  RemoteWriteConfigError,
+  checkRemoteWrite,
+  type RemoteWriteConfig,
+  type RemoteWriteEndpoint,
+} from './remote-write-out/index.js';
