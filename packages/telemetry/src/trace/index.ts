@@ -14,3 +14,4 @@ export { contextFromTraceparent, traceparentOf, exemplarOf } from './context.js'
 export { parseTraceparent, formatTraceparent, type TraceParent } from './traceparent.js';
 export { traceSpecs, SPAN_DROP_REASONS } from './specs.js';
 export { CountingExporter, QueueGuard, type ExportOutcome } from './counting.js';
+export { ScrubSpanProcessor, scrubSpan, scrubAttributes } from './scrub-processor.js';
