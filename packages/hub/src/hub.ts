@@ -8,6 +8,15 @@ import { renderHubMetrics, type HubStats } from './self-metrics.js';
 import { writeEndpoints, type RemoteWriteReceiverOptions } from './remote-write/index.js';
 import { RemoteWriter, type RemoteWriteEndpoint } from './remote-write-out/index.js';
 import type { Appender, Labels } from './model.js';
+import {
+  openSignals,
+  type ExemplarsOptions,
+  type LogsOptions,
+  type TracesOptions,
+} from './signals.js';
+import type { TraceStore } from './traces/index.js';
+import type { LogStore } from './logs/index.js';
+import type { ExemplarStore } from './exemplars/index.js';
 import type { InhibitRuleSpec } from '@canopy/catalog';
 import { RuleManager, RuleStateStore, rulesSource, type GroupSpec } from './rules/index.js';
 import {
@@ -22,6 +31,18 @@ import {
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
+  /**
+   * OTLP/HTTP traces on `/v1/traces`, kept in `<dataDir>/traces.sqlite` (default bounds:
+   * 64 MiB of span data, 20,000 traces; 8 MiB and 10,000 spans a request). `false`: off.
+   */
+  readonly traces?: TracesOptions;
+  /**
+   * Log lines (captured by `canopy up`, or pushed to `/api/v1/logs/push`), kept in
+   * `<dataDir>/logs.sqlite` (default bounds: 500,000 lines, 128 MiB). `false`: off.
+   */
+  readonly logs?: LogsOptions;
+  /** Scraped OpenMetrics exemplars, in memory (default 100,000). `false`: off. */
+  readonly exemplars?: ExemplarsOptions;
   /** Where the HTTP API listens. Default 127.0.0.1:9400. */
   readonly host?: string;
   readonly port?: number;
@@ -73,6 +94,12 @@ export interface HubOptions {
 
 /** A running hub. */
 export interface Hub {
+  /** The trace store, unless traces are off. */
+  readonly traces: TraceStore | undefined;
+  /** The log store (append captured lines here, or through a `LogFeed`), unless logs are off. */
+  readonly logs: LogStore | undefined;
+  /** The exemplar store, unless exemplars are off. */
+  readonly exemplars: ExemplarStore | undefined;
   readonly url: string;
   readonly tsdb: TSDB;
   readonly scraper: Scraper;
@@ -162,7 +189,10 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       },
     });
   if (o.host_collector !== false) sources.push(hostTarget());
+  const signals = openSignals(o.dataDir, o);
+  stats.signals = signals.stats;
   const scraper = new Scraper(countingAppender, o.scrape, {
+    ...(signals.onExemplars !== undefined ? { exemplars: signals.onExemplars } : {}),
     sources,
     metadata: (_target, md) => {
       for (const [name, m] of md)
@@ -270,6 +300,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   });
   const server: Server = createServer((req, res) => {
     if (writes.handle(req, res)) return;
+    if (signals.handle(req, res)) return;
     if (api(req, res)) return;
     if (req.url === '/metrics') {
       const s = tsdb.stats();
@@ -308,6 +339,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   }, 60_000);
   compactTimer.unref();
   return {
+    traces: signals.traces,
+    logs: signals.logs,
+    exemplars: signals.exemplars,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     tsdb,
     scraper,
@@ -327,6 +361,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       tsdb.close();
       stateStore?.close();
       nlog?.close();
+      signals.close();
     },
   };
 }

@@ -58,3 +58,7 @@ export {
   type RemoteWriteConfig,
   type RemoteWriteEndpoint,
 } from './remote-write-out/index.js';
+export * from './traces/index.js';
+export * from './logs/index.js';
+export * from './exemplars/index.js';
+export type { TracesOptions, LogsOptions, ExemplarsOptions, SignalStats } from './signals.js';
