@@ -12,6 +12,7 @@ import { alertmanagerCommand } from './alertmanager-command.js';
 import { stackCommand } from './stack-command.js';
 import { hubUi, uiCommand, UiUsageError } from './ui-command.js';
 import { migrateCommand, MigrateUsageError } from './migrate/command.js';
+import { importCommand, ImportUsageError } from './import-command.js';
 import {
   relayCommand,
   replayCommand,
@@ -93,6 +94,10 @@ Commands:
   migrate --from hub|DIR --to URL [--config FILE] [--batch-samples N] [--restart] [--no-verify]
                         Ship the hub's stored history to VictoriaMetrics (resumable), then
                         compare sample counts and spot-check queries on both sides.
+  import FILE [--hub-data DIR | --url URL] [--format text|openmetrics|vm-jsonl]
+                        Backfill samples with timestamps (Prometheus text, OpenMetrics, or
+                        VictoriaMetrics' /api/v1/export JSON lines) into the hub, with a
+                        progress bar and a summary (see docs/remote-write.md).
   relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
   replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
   storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
@@ -217,6 +222,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       return 0;
     }
+    if (cmd === 'import') return await importCommand(sub === undefined ? rest : [sub, ...rest], io);
     if (cmd === 'rules') {
       if (sub === 'backtest') return backtestCommand(rest, io);
       throw new UsageError(`rules: unknown subcommand "${sub ?? ''}"; available: backtest`);
@@ -385,7 +391,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       e instanceof UsageError ||
       e instanceof ServiceUsageError ||
       e instanceof UiUsageError ||
-      e instanceof MigrateUsageError
+      e instanceof MigrateUsageError ||
+      e instanceof ImportUsageError
     ) {
       io.err(`canopy: ${e.message}\nRun "canopy --help" for usage.\n`);
       return 2;

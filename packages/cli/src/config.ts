@@ -48,6 +48,32 @@ const Budget = z
   })
   .default({ series: 10_000 });
 
+const RemoteWriteReceiver = z.strictObject({
+  enabled: z.boolean({ error: 'expected true or false' }).default(false),
+  bearer_token_file: z
+    .string({ error: 'expected the path of a file holding the bearer token' })
+    .min(1, { error: 'expected the path of a file holding the bearer token' })
+    .optional(),
+  max_body_bytes: z
+    .union([z.string(), z.number()], { error: 'expected a size such as "32MiB"' })
+    .refine(
+      (s) => {
+        try {
+          return parseBytes(s) > 0;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected a size above 0 such as "32MiB"' },
+    )
+    .default('32MiB'),
+  max_samples_per_request: z
+    .number({ error: 'expected a whole number of samples (1 or more)' })
+    .int({ error: 'expected a whole number of samples (1 or more)' })
+    .min(1, { error: 'expected a whole number of samples (1 or more)' })
+    .default(1_000_000),
+});
+
 const HOST_PORT = /^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/;
 
 const Hub = z
@@ -88,6 +114,8 @@ const Hub = z
         error: 'expected a list of Prometheus rule files',
       })
       .optional(),
+    /** remote_write in and imports (docs/remote-write.md). */
+    remote_write_receiver: RemoteWriteReceiver.optional(),
   })
   .default({ listen: '127.0.0.1:9400', data: '.canopy', retention: '15d', retention_size: 0 });
 

@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startHub, parseDuration, parseBytes, type ScrapeConfig } from '@canopy/hub';
+import {
+  startHub,
+  parseDuration,
+  parseBytes,
+  type RemoteWriteReceiverOptions,
+  type ScrapeConfig,
+} from '@canopy/hub';
 import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
 import type { AlertingSetup } from './alerting-setup.js';
+import { remoteWriteSettings } from './remote-write-setup.js';
 
 /** Resolved hub settings from the config and the command line. */
 export interface HubSettings {
@@ -12,12 +19,16 @@ export interface HubSettings {
   readonly dataDir: string;
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  /** `hub.remote_write_receiver`, resolved; absent when the section is. */
+  readonly remoteWriteReceiver?: RemoteWriteReceiverOptions;
 }
 
 /** Merges `hub:` from the config with `--listen`/`--data` flags (flags win). */
 export function hubSettings(config: CanopyConfig, listen?: string, data?: string): HubSettings {
   const hp = parseHostPort(listen ?? config.hub.listen, '--listen');
+  const rw = remoteWriteSettings(config);
   return {
+    ...(rw !== undefined ? { remoteWriteReceiver: rw } : {}),
     host: hp.host,
     port: hp.port,
     dataDir: resolve(data ?? config.hub.data),
@@ -54,6 +65,7 @@ export async function runHub(
     scrape,
     retentionMs: s.retentionMs,
     retentionBytes: s.retentionBytes,
+    ...(s.remoteWriteReceiver !== undefined ? { remoteWriteReceiver: s.remoteWriteReceiver } : {}),
     ...(alerting !== undefined
       ? {
           rules: alerting.rules,

@@ -1,24 +1,34 @@
 /**
- * Stack B end to end with the real engines: the reference services under load, scraped every
- * 3 s by VictoriaMetrics; vmalert evaluating the rule file `canopy gen rules` made for that
- * interval; Alertmanager on the config `canopy gen alertmanager` made, its Discord receiver
- * pointing at the Discord stand-in (which enforces Discord's payload limits). Killing a relay
- * process must bring a RelayDown message to the stand-in within the 30 s target, naming the
- * dead instance. Loopback only; every process is ended by PID and every folder removed.
+ * Stack B end to end with the real engines, on the folder `canopy gen --stack self-hosted`
+ * writes: the reference services under load and node_exporter, scraped every 3 s by vmagent
+ * with the generated scrape config (sample limits, catalog keep rule) and remote-written to
+ * VictoriaMetrics; vmalert evaluating the generated rule file; Alertmanager on the generated
+ * config, its Discord receiver pointing at the Discord stand-in (which enforces Discord's
+ * payload limits). Every PromQL of the generated Grafana dashboards, with Grafana's variables
+ * substituted, runs against VictoriaMetrics without error (the overview's with data), and no
+ * series outside the catalog got through. Then killing a relay process must bring a
+ * RelayDown message to the stand-in within the 30 s target, naming the dead instance.
+ * Loopback only; every process is ended by PID and every folder removed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatStandIn, type ReceivedRequest } from '@canopy/hub/testing/chat-stand-in';
 import {
   ALERTMANAGER_BIN,
+  NODE_EXPORTER_BIN,
   STACK_B_VICTORIA_FLAGS,
   VICTORIA_METRICS_BIN,
+  VMAGENT_BIN,
   VMALERT_BIN,
+  catalogKeepRegex,
+  interpolateGrafana,
+  startNodeExporter,
   startStackB,
   toolSkipReason,
+  type EngineProcess,
   type StackB,
 } from '@canopy/stack';
 import { run } from './cli.js';
@@ -27,7 +37,9 @@ import { startDeployment, type Deployment } from './testing/deployment.js';
 const skip =
   toolSkipReason(VICTORIA_METRICS_BIN, 'victoria-metrics') ||
   toolSkipReason(VMALERT_BIN, 'victoria-metrics') ||
-  toolSkipReason(ALERTMANAGER_BIN, 'prometheus-alertmanager');
+  toolSkipReason(ALERTMANAGER_BIN, 'prometheus-alertmanager') ||
+  toolSkipReason(VMAGENT_BIN, 'victoria-metrics') ||
+  toolSkipReason(NODE_EXPORTER_BIN, 'prometheus-node-exporter');
 
 // 3 s: short for a quick test, and one `canopy gen rules` can write tests for (at 2 s its
 // promtool test generator stops on a value too close to a threshold).
@@ -60,6 +72,36 @@ async function until<T>(what: string, ms: number, f: () => Promise<T | undefined
   }
 }
 
+interface QueryAnswer {
+  status: string;
+  error?: string;
+  data?: { result: Array<{ metric: Record<string, string>; values?: unknown[] }> };
+}
+
+async function queryRange(vm: string, expr: string, start: number, end: number, step: number) {
+  const q = new URLSearchParams({
+    query: expr,
+    start: String(start),
+    end: String(end),
+    step: `${step}s`,
+  });
+  const r = await fetch(`${vm}/api/v1/query_range?${q}`, { signal: AbortSignal.timeout(10_000) });
+  return (await r.json()) as QueryAnswer;
+}
+
+/** Every target expression of the generated dashboards, by dashboard uid. */
+function dashboardExprs(dir: string): Array<{ dashboard: string; panel: string; expr: string }> {
+  return readdirSync(dir).flatMap((f) => {
+    const d = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+      uid: string;
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
+    return d.panels.flatMap((p) =>
+      (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, expr: t.expr })),
+    );
+  });
+}
+
 test(
   'stack B: a killed relay reaches the Discord stand-in as RelayDown within 30 s',
   { skip, timeout: 180_000 },
@@ -67,15 +109,24 @@ test(
     const dir = mkdtempSync(join(tmpdir(), 'canopy-stack-b-'));
     const standIn = await ChatStandIn.start();
     // Filled as things start; t.after stops whatever did.
-    const running: { deployment?: Deployment; stack?: StackB } = {};
+    const running: { deployment?: Deployment; stack?: StackB; node?: EngineProcess } = {};
     t.after(async () => {
       await running.stack?.stop();
+      await running.node?.stop();
       await running.deployment?.stop();
       await standIn.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
-    // The generated files, made by the commands an operator runs.
+    const deployment = (running.deployment = await startDeployment({
+      peers: 20,
+      rate: 40,
+      churn: 30,
+    }));
+    const node = (running.node = await startNodeExporter());
+    const targets = [...deployment.targets, { url: `${node.url}/metrics`, service: 'host' }];
+
+    // The generated files, made by the command an operator runs, for these targets.
     const config = join(dir, 'canopy.yaml');
     writeFileSync(
       config,
@@ -83,6 +134,8 @@ test(
         'scrape:',
         `  interval: ${SCRAPE_S}s`,
         `  timeout: ${SCRAPE_S - 1}s`,
+        '  targets:',
+        ...targets.flatMap((x) => [`    - url: ${x.url}`, `      service: ${x.service}`]),
         'alerting:',
         '  receivers:',
         '    - name: oncall-discord',
@@ -93,18 +146,15 @@ test(
         '',
       ].join('\n'),
     );
-    await canopy('gen', 'rules', '--config', config, '--out', join(dir, 'rules'));
-    await canopy('gen', 'alertmanager', '--config', config, '--out', join(dir, 'alertmanager'));
+    const gen = join(dir, 'stack');
+    await canopy('gen', '--stack', 'self-hosted', '--config', config, '--out', gen);
 
-    const deployment = (running.deployment = await startDeployment({
-      peers: 20,
-      rate: 40,
-      churn: 30,
-    }));
+    const stackStart = Date.now() / 1000;
     const stack = (running.stack = await startStackB({
-      targets: deployment.targets,
-      rulesFile: join(dir, 'rules', 'canopy.rules.yml'),
-      alertmanagerConfig: join(dir, 'alertmanager', 'alertmanager.yml'),
+      targets,
+      vmagentScrapeConfig: join(gen, 'vmagent', 'scrape.yml'),
+      rulesFile: join(gen, 'rules', 'canopy.rules.yml'),
+      alertmanagerConfig: join(gen, 'alertmanager', 'alertmanager.yml'),
       scrapeInterval: SCRAPE_S,
       externalUrl: 'http://127.0.0.1:9400',
       victoriaFlags: STACK_B_VICTORIA_FLAGS,
@@ -113,11 +163,17 @@ test(
 
     // Warm-up: every target is up in VictoriaMetrics, and vmalert evaluates against it and
     // writes back (a recording rule's series exists): both directions work before the fault.
-    await until('all four targets up in VictoriaMetrics', 60_000, async () => {
-      const r = (await (
-        await fetch(`${vm}/api/v1/query?query=${encodeURIComponent('sum(up)')}`)
-      ).json()) as { data: { result: Array<{ value: [number, string] }> } };
-      return r.data.result[0]?.value[1] === '4' ? true : undefined;
+    await until(
+      'all five targets (four services, node_exporter) up in VictoriaMetrics',
+      60_000,
+      async () => {
+        const r = (await (
+          await fetch(`${vm}/api/v1/query?query=${encodeURIComponent('sum(up)')}`)
+        ).json()) as { data: { result: Array<{ value: [number, string] }> } };
+        return r.data.result[0]?.value[1] === '5' ? true : undefined;
+      },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\nvmagent:\n${stack.vmagent?.log().slice(-2000) ?? ''}`);
     });
     await until('a recording rule written back by vmalert', 60_000, async () => {
       const r = (await (
@@ -126,6 +182,37 @@ test(
       return r.data.length > 0 ? true : undefined;
     });
     await sleep(3 * SCRAPE_S * 1000);
+
+    // The Grafana query set: every dashboard query as Grafana would send it over the run so
+    // far, step = scrape interval. None may fail; the overview's (targets up, headlines) must
+    // have data. The keep rule let nothing but catalog series (and vmalert's) through.
+    const end = Math.floor(Date.now() / 1000);
+    const start = Math.floor(stackStart);
+    const ctx = { stepSeconds: SCRAPE_S, scrapeSeconds: SCRAPE_S, rangeSeconds: end - start };
+    const queries = dashboardExprs(join(gen, 'grafana', 'dashboards'));
+    assert.ok(queries.length > 100, `${queries.length} dashboard queries`);
+    const failed: string[] = [];
+    const empty: string[] = [];
+    const queryStart = Date.now();
+    for (const q of queries) {
+      const a = await queryRange(vm, interpolateGrafana(q.expr, ctx), start, end, SCRAPE_S);
+      if (a.status !== 'success') failed.push(`${q.dashboard} / ${q.panel}: ${q.expr}: ${a.error}`);
+      else if (q.dashboard === 'overview' && (a.data?.result.length ?? 0) === 0)
+        empty.push(`${q.panel}: ${q.expr}`);
+    }
+    t.diagnostic(
+      `${queries.length} dashboard queries against VictoriaMetrics in ${Date.now() - queryStart} ms`,
+    );
+    assert.deepEqual(failed, [], 'every dashboard query runs');
+    assert.deepEqual(empty, [], 'every overview query has data');
+    const names = await queryRange(vm, 'group by (__name__) ({service=~".+"})', end - 30, end, 30);
+    const keep = new RegExp(`^(?:${catalogKeepRegex()})$`);
+    const outside = (names.data?.result ?? [])
+      .map((r) => r.metric['__name__'] ?? '')
+      .filter((n) => !keep.test(n) && !n.includes(':') && !n.startsWith('ALERTS'));
+    assert.ok((names.data?.result.length ?? 0) > 20, JSON.stringify(names).slice(0, 300));
+    assert.deepEqual(outside, [], 'only catalog series were stored');
+
     const before = standIn.received.length;
     assert.deepEqual(
       standIn.received.flatMap(titles).filter((x) => x.includes('RelayDown')),

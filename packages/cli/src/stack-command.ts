@@ -84,6 +84,11 @@ export function stackTargets(config: CanopyConfig): StackTarget[] {
  * @example stackCommand(['--stack', 'self-hosted', '--out', 'out', '--config', 'examples/canopy.alerting.yaml'], io) // 0
  */
 export function stackCommand(args: string[], io: StackCommandIO): number {
+  // `gen --stack --help` would otherwise read --help as the stack's name.
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(HELP);
+    return 0;
+  }
   let v: Record<string, string | boolean | undefined>;
   try {
     v = parseArgs({

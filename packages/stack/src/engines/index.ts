@@ -25,3 +25,5 @@ export {
 } from './victoria-metrics.js';
 export { startVmalert, VMALERT_BIN, type VmalertRunOptions } from './vmalert.js';
 export { startStackB, type StackB, type StackBOptions } from './stack-b.js';
+export { startVmagent, VMAGENT_BIN, type VmagentRunOptions } from './vmagent.js';
+export { startNodeExporter, NODE_EXPORTER_BIN } from './node-exporter.js';

@@ -11,6 +11,7 @@ import {
   type ScrapeTarget,
 } from './victoria-metrics.js';
 import { startVmalert } from './vmalert.js';
+import { startVmagent } from './vmagent.js';
 
 /** Options of {@link startStackB}. */
 export interface StackBOptions {
@@ -27,6 +28,12 @@ export interface StackBOptions {
   readonly externalUrl?: string;
   /** Extra VictoriaMetrics flags. Default {@link STACK_B_VICTORIA_FLAGS}; `[]` for its defaults. */
   readonly victoriaFlags?: readonly string[];
+  /**
+   * A scrape config (`canopy gen --stack`'s `vmagent/scrape.yml`): vmagent scrapes with it and
+   * remote-writes to VictoriaMetrics, which then scrapes nothing itself and `targets` is
+   * ignored. Default: VictoriaMetrics scrapes `targets`.
+   */
+  readonly vmagentScrapeConfig?: string;
 }
 
 /** A running stack B. */
@@ -34,6 +41,8 @@ export interface StackB {
   readonly victoria: EngineProcess;
   readonly vmalert: EngineProcess;
   readonly alertmanager: EngineProcess;
+  /** vmagent, when {@link StackBOptions.vmagentScrapeConfig} was given. */
+  readonly vmagent?: EngineProcess;
   /** Engines that died since the start, with how (`vmalert: code 1`). */
   dead(): string[];
   /** Stops every engine (vmalert first) and removes their folders. */
@@ -55,7 +64,7 @@ export async function startStackB(o: StackBOptions): Promise<StackB> {
     const alertmanager = await startAlertmanager({ configFile: o.alertmanagerConfig });
     started.push(alertmanager);
     const victoria = await startVictoriaMetrics({
-      targets: o.targets,
+      targets: o.vmagentScrapeConfig !== undefined ? [] : o.targets,
       scrapeInterval: o.scrapeInterval ?? 15,
       flags: o.victoriaFlags ?? STACK_B_VICTORIA_FLAGS,
     });
@@ -69,14 +78,18 @@ export async function startStackB(o: StackBOptions): Promise<StackB> {
       ...(o.externalUrl !== undefined ? { externalUrl: o.externalUrl } : {}),
     });
     started.push(vmalert);
+    const vmagent =
+      o.vmagentScrapeConfig !== undefined
+        ? await startVmagent({ scrapeConfig: o.vmagentScrapeConfig, remoteWrite: victoria.url })
+        : undefined;
+    if (vmagent !== undefined) started.push(vmagent);
     return {
       victoria,
       vmalert,
       alertmanager,
+      ...(vmagent !== undefined ? { vmagent } : {}),
       dead: () =>
-        [victoria, vmalert, alertmanager]
-          .filter((e) => e.exited !== undefined)
-          .map((e) => `${e.name}: ${e.exited}`),
+        [...started].filter((e) => e.exited !== undefined).map((e) => `${e.name}: ${e.exited}`),
       stop: stopAll,
     };
   } catch (e) {
