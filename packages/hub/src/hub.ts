@@ -76,6 +76,11 @@ export interface HubOptions {
   /** Where notification events are logged. Default: nowhere. */
   readonly logger?: NotifyLogger;
   /**
+   * Applied to every string of alert labels and annotations before Discord/Slack/webhook
+   * payloads are formatted (the CLI passes the telemetry PII scrubber). Default: none.
+   */
+  readonly scrub?: (s: string) => string;
+  /**
    * Serves the web UI's paths (the CLI passes `@canopy/web`'s handler; the hub itself does
    * not depend on it). Tried after the API and /metrics; returns false for other paths.
    */
@@ -231,6 +236,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
             ...(o.logger !== undefined ? { logger: o.logger } : {}),
             ...(o.alerting.delivery !== undefined ? { delivery: o.alerting.delivery } : {}),
             externalURL,
+            ...(o.scrub !== undefined ? { scrub: o.scrub } : {}),
           }),
           ...(o.logger !== undefined ? { logger: o.logger } : {}),
         })

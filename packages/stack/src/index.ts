@@ -7,3 +7,4 @@ export * from './scrape/index.js';
 export * from './grafana/index.js';
 export * from './alloy/index.js';
 export * from './bundle/index.js';
+export * from './pii/index.js';

@@ -53,6 +53,47 @@ export interface NotifierOptions {
   readonly delivery?: Omit<DeliveryOptions, 'logger' | 'label'>;
   /** Base URL for links in messages. Default "". */
   readonly externalURL?: string;
+  /**
+   * Applied to every key and value of alert labels and annotations (and the group's labels
+   * and key) before a payload is formatted, e.g. the telemetry PII scrubber; the hub may
+   * not import it, so the CLI injects it. Default: none.
+   */
+  readonly scrub?: (s: string) => string;
+}
+
+/** `rec` with `f` applied to every key and value. */
+function mapStrings(
+  rec: Readonly<Record<string, string>>,
+  f: (s: string) => string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in rec) out[f(k)] = f(rec[k] ?? '');
+  return out;
+}
+
+/**
+ * `group` with every label and annotation string passed through `scrub`, and a map from
+ * each scrubbed alert back to the original (results report the originals, whose
+ * fingerprints the dispatcher knows).
+ */
+function scrubGroup(
+  group: NotificationGroup,
+  scrub: (s: string) => string,
+): { group: NotificationGroup; original: Map<Alert, Alert> } {
+  const original = new Map<Alert, Alert>();
+  const alerts = group.alerts.map((a) => {
+    const c: Alert = {
+      ...a,
+      labels: mapStrings(a.labels, scrub),
+      annotations: mapStrings(a.annotations, scrub),
+    };
+    original.set(c, a);
+    return c;
+  });
+  return {
+    group: { key: scrub(group.key), labels: mapStrings(group.labels, scrub), alerts },
+    original,
+  };
 }
 
 /** A message title in Alertmanager's spirit: `[FIRING:2] RelayDown service=relay`. */
@@ -84,8 +125,10 @@ export class Notifier {
   readonly #logger: NotifyLogger;
   readonly #delivery: Omit<DeliveryOptions, 'logger' | 'label'>;
   readonly #externalURL: string;
+  readonly #scrub: ((s: string) => string) | undefined;
 
   constructor(opts: NotifierOptions) {
+    this.#scrub = opts.scrub;
     for (const r of opts.receivers) this.#receivers.set(r.name, r);
     this.#logger = opts.logger ?? silentLogger;
     this.#delivery = opts.delivery ?? {};
@@ -98,9 +141,11 @@ export class Notifier {
   }
 
   /** Formats and delivers `group` to `receiver`, message by message. */
-  async send(receiver: string, group: NotificationGroup): Promise<SendResult> {
+  async send(receiver: string, input: NotificationGroup): Promise<SendResult> {
     const r = this.#receivers.get(receiver);
     if (r === undefined) throw new Error(`notify: unknown receiver "${receiver}"`);
+    const scrubbed = this.#scrub !== undefined ? scrubGroup(input, this.#scrub) : undefined;
+    const group = scrubbed?.group ?? input;
     const title = groupTitle(group);
     const messages: { payload: unknown; alerts: readonly Alert[] }[] =
       r.kind === 'discord'
@@ -135,7 +180,7 @@ export class Notifier {
         label: r.name,
       });
       if (d.ok) {
-        delivered.push(...m.alerts);
+        for (const a of m.alerts) delivered.push(scrubbed?.original.get(a) ?? a);
         sent++;
       } else failure ??= d;
     }
