@@ -5,6 +5,7 @@ import { budgetReport, formatBudgetReport } from './budget.js';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { startDemo } from './demo.js';
 import { up } from './up.js';
+import { upTracing } from './tracing-config.js';
 import { hubSettings, runHub, alertingBanner } from './hub-command.js';
 import { resolveAlerting } from './alerting-setup.js';
 import { backtestCommand } from './backtest-command.js';
@@ -101,7 +102,8 @@ Commands:
   relay --listen HOST:PORT --metrics HOST:PORT [--peer-relay ws://…]…
   replay --relay ws://… --storage http://… --listen HOST:PORT --metrics HOST:PORT
   storage --listen HOST:PORT --metrics HOST:PORT --db PATH [--replay http://…]
-                        Run one reference service.
+                        Run one reference service. Each also takes [--otlp-endpoint URL]
+                        [--trace-sample-ratio R] [--otlp-headers-file PATH] (see docs/tracing.md).
   load --relay ws://… [--relay …] [--replay http://…] [--storage http://…]
        [--peers N] [--rate R] [--churn C] [--duration S] [--fault SPEC]…
                         Simulated peers: connect, publish signed events, sync, churn.
@@ -367,9 +369,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         throw new UsageError(`up: ${(e as Error).message}`);
       }
       const alerting = await resolveAlerting(config, { file });
+      let tracing;
+      try {
+        tracing = upTracing(config.tracing, file ?? 'canopy.yaml');
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
       // Every flag is checked before anything starts or a signal handler is installed.
       const opts = {
         hub: settings,
+        ...(tracing !== undefined ? { tracing } : {}),
         scrape: config.scrape,
         alerting,
         ui: hubUi(config, file),

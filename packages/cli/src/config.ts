@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { TracingConfigSchema } from './tracing-config.js';
 import { ScrapeConfigSchema, parseDuration, parseBytes } from '@canopy/hub';
 
 /** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
@@ -129,6 +130,8 @@ export const ConfigSchema = z.strictObject({
   slos: z.unknown().optional(),
   /** Receivers and routes; validated by `parseAlertingSpec` (see docs/alerting.md). */
   alerting: z.unknown().optional(),
+  /** OTLP traces of the reference services (see docs/tracing.md). */
+  tracing: TracingConfigSchema.optional(),
 });
 
 /** A validated `canopy.yaml`. */

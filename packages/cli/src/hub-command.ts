@@ -11,6 +11,7 @@ import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
 import type { AlertingSetup } from './alerting-setup.js';
 import { remoteWriteSettings } from './remote-write-setup.js';
+import { scrubberFromEnv } from './scrub-setup.js';
 
 /** Resolved hub settings from the config and the command line. */
 export interface HubSettings {
@@ -72,6 +73,8 @@ export async function runHub(
           ...(alerting.alerting !== undefined ? { alerting: alerting.alerting } : {}),
           ...(alerting.externalURL !== undefined ? { externalURL: alerting.externalURL } : {}),
           logger: stderrLogger,
+          // Alert labels/annotations pass the PII scrubber before any payload is built.
+          scrub: scrubberFromEnv(process.env).string,
         }
       : {}),
   });

@@ -7,6 +7,7 @@ import { runLoad, formatProgress, type FaultStep, type LoadProgress } from '@can
 import type { ScrapeConfig } from '@canopy/hub';
 import { runHub, alertingBanner, type HubSettings } from './hub-command.js';
 import type { AlertingSetup } from './alerting-setup.js';
+import { upTracingFlags, type UpTracing } from './tracing-config.js';
 
 /** Options of {@link up}. */
 export interface UpOptions {
@@ -30,6 +31,11 @@ export interface UpOptions {
   readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly out: (s: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Traces of the services (`tracing:` of canopy.yaml, see `upTracing`); without an
+   * endpoint they go to the hub's `/v1/traces`. Absent: no tracing.
+   */
+  readonly tracing?: UpTracing;
 }
 
 interface Child {
@@ -108,6 +114,20 @@ export async function up(o: UpOptions): Promise<void> {
       ],
     ],
   ];
+  // Traces go to the configured endpoint, else to the hub. A hub that does not take them
+  // (yet) only costs dropped spans, counted in canopy_trace_spans_dropped_total.
+  const hubHost =
+    o.hub === undefined ? '' : /^(0\.0\.0\.0|::|\[::\])$/.test(o.hub.host) ? h : o.hub.host;
+  const traceTo =
+    o.tracing?.endpoint ??
+    (o.hub !== undefined
+      ? `http://${hubHost.includes(':') ? `[${hubHost}]` : hubHost}:${o.hub.port}/v1/traces`
+      : undefined);
+  if (o.tracing !== undefined && traceTo !== undefined)
+    for (const spec of specs) {
+      const service = spec[1][0] as 'relay' | 'replay' | 'storage';
+      spec[1].push(...upTracingFlags({ ...o.tracing, endpoint: traceTo }, service, traceTo));
+    }
   const children: Child[] = [];
   const start = (name: string, args: string[], idx: number): Child => {
     const log = join(data, 'logs', `${name}.log`);
@@ -156,6 +176,10 @@ export async function up(o: UpOptions): Promise<void> {
     if (hubUrl !== '' && o.alerting !== undefined) o.out(alertingBanner(o.alerting));
     for (const c of children)
       o.out(`  ${c.name.padEnd(8)} metrics ${c.metricsUrl}   log ${c.log}\n`);
+    if (o.tracing !== undefined && traceTo !== undefined)
+      o.out(
+        `  traces   → ${traceTo} (sampled: relay ${o.tracing.ratios.relay}, replay ${o.tracing.ratios.replay}, storage ${o.tracing.ratios.storage})\n`,
+      );
     o.out(
       `  load     ${o.peers ?? 100} peers, ${o.rate ?? 200} events/s, churn ${o.churn ?? 30}/min over both relays\n`,
     );
