@@ -14,6 +14,7 @@ import {
   type RunningService,
 } from '@canopy/services';
 import type { CliIO } from './cli.js';
+import { serviceTracingFromFlags, TracingSettingsError } from './tracing-config.js';
 
 /** A command line a person got wrong (printed with a usage hint, exit 2). */
 export class ServiceUsageError extends Error {}
@@ -82,6 +83,24 @@ function num(
   return n;
 }
 
+/** Flags every service command takes for its traces (see docs/tracing.md). */
+const TRACE_FLAGS = {
+  'otlp-endpoint': { type: 'string' },
+  'trace-sample-ratio': { type: 'string' },
+  'otlp-headers-file': { type: 'string' },
+} as const;
+
+/** The service's tracing options from its flags or the environment; `{}` when off. */
+function tracingOf(command: string, v: Record<string, unknown>) {
+  try {
+    const t = serviceTracingFromFlags(command, v);
+    return t === undefined ? {} : { tracing: t };
+  } catch (e) {
+    if (e instanceof TracingSettingsError) throw new ServiceUsageError(e.message);
+    throw e;
+  }
+}
+
 /** Runs until SIGINT/SIGTERM, then stops the service. */
 async function serveUntilSignal(svc: RunningService, io: CliIO): Promise<number> {
   io.err(`canopy ${svc.name}: listening on ${svc.url}, metrics at ${svc.metricsUrl}\n`);
@@ -100,6 +119,7 @@ export async function relayCommand(args: string[], io: CliIO): Promise<number> {
     listen: { type: 'string' },
     metrics: { type: 'string' },
     'peer-relay': { type: 'string', multiple: true },
+    ...TRACE_FLAGS,
   });
   const svc = await startRelay({
     listen: hostPort(c, need(c, v, 'listen'), 'listen'),
@@ -107,6 +127,7 @@ export async function relayCommand(args: string[], io: CliIO): Promise<number> {
     peerRelays: ((v['peer-relay'] as string[] | undefined) ?? []).map((u) =>
       url(c, u, 'peer-relay', ['ws:', 'wss:']),
     ),
+    ...tracingOf(c, v),
   });
   return serveUntilSignal(svc, io);
 }
@@ -119,12 +140,14 @@ export async function replayCommand(args: string[], io: CliIO): Promise<number> 
     storage: { type: 'string' },
     listen: { type: 'string' },
     metrics: { type: 'string' },
+    ...TRACE_FLAGS,
   });
   const svc = await startReplay({
     relayUrl: url(c, need(c, v, 'relay'), 'relay', ['ws:', 'wss:']),
     storageUrl: url(c, need(c, v, 'storage'), 'storage', ['http:', 'https:']),
     listen: hostPort(c, need(c, v, 'listen'), 'listen'),
     metrics: hostPort(c, need(c, v, 'metrics'), 'metrics'),
+    ...tracingOf(c, v),
   });
   return serveUntilSignal(svc, io);
 }
@@ -137,6 +160,7 @@ export async function storageCommand(args: string[], io: CliIO): Promise<number>
     metrics: { type: 'string' },
     db: { type: 'string' },
     replay: { type: 'string' },
+    ...TRACE_FLAGS,
   });
   const replay = v.replay as string | undefined;
   const svc = await startStorage({
@@ -144,6 +168,7 @@ export async function storageCommand(args: string[], io: CliIO): Promise<number>
     metrics: hostPort(c, need(c, v, 'metrics'), 'metrics'),
     db: need(c, v, 'db'),
     ...(replay !== undefined ? { replayUrl: url(c, replay, 'replay', ['http:', 'https:']) } : {}),
+    ...tracingOf(c, v),
   });
   return serveUntilSignal(svc, io);
 }
