@@ -196,9 +196,11 @@ export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
     status,
     box,
   );
+  const note = h('p', { class: 'help exemplar-note' });
   let chart: DrawnChart | undefined;
   // A latency graph shows its exemplars: points that open their trace.
   const exemplars = 'kind' in p ? exemplarSelector(p) : undefined;
+  if (exemplars !== undefined) el.append(note);
   return {
     el,
     async load(signal) {
@@ -235,6 +237,12 @@ export function graphCard(ctx: AppContext, p: GraphSpec | Panel): GraphCard {
           if (signal.aborted) return;
           r.chart?.setMarks?.(m);
           el.dataset.exemplars = String(m.length);
+          replace(
+            note,
+            m.length === 0
+              ? ''
+              : `◆ ${m.length} exemplar${m.length === 1 ? '' : 's'}: one recorded request each; select one to open its trace.`,
+          );
         }
       } finally {
         clearTimeout(slow);

@@ -221,11 +221,18 @@ function waterfallRow(r: WaterfallRow): HTMLButtonElement {
         class: 'wf-bar',
         style: `left:${r.leftPct}%;width:${r.widthPct}%;background:${colour}`,
       }),
-      h(
-        'span',
-        { class: 'wf-dur', style: `left:${Math.min(r.leftPct + r.widthPct, 88)}%` },
-        ms(s.durationMs),
-      ),
+      // The duration goes after the bar, or before it when the bar ends near the right edge.
+      r.leftPct + r.widthPct > 85
+        ? h(
+            'span',
+            { class: 'wf-dur before', style: `right:${100 - r.leftPct}%` },
+            ms(s.durationMs),
+          )
+        : h(
+            'span',
+            { class: 'wf-dur', style: `left:${r.leftPct + r.widthPct}%` },
+            ms(s.durationMs),
+          ),
     ),
   );
 }
