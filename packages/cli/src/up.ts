@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, formatProgress, type FaultStep, type LoadProgress } from '@canopy/services';
 import type { ScrapeConfig } from '@canopy/hub';
+import { LogFeed } from '@canopy/hub';
+import { captureOutput } from './capture.js';
 import { runHub, alertingBanner, type HubSettings } from './hub-command.js';
 import type { AlertingSetup } from './alerting-setup.js';
 import { upTracingFlags, type UpTracing } from './tracing-config.js';
@@ -129,11 +131,13 @@ export async function up(o: UpOptions): Promise<void> {
       spec[1].push(...upTracingFlags({ ...o.tracing, endpoint: traceTo }, service, traceTo));
     }
   const children: Child[] = [];
+  // Every line of the children also goes to the hub's log store (once the hub is up).
+  const feed = o.hub !== undefined ? new LogFeed(undefined) : undefined;
+  const captured: Array<Promise<void>> = [];
   const start = (name: string, args: string[], idx: number): Child => {
     const log = join(data, 'logs', `${name}.log`);
-    const fd = openSync(log, 'a');
-    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    captured.push(captureOutput(proc, log, feed, name));
     const child: Child = {
       name,
       metricsUrl: `http://${maddr(idx)}/metrics`,
@@ -169,6 +173,7 @@ export async function up(o: UpOptions): Promise<void> {
       }));
       hub = await runHub(o.hub, { ...sc, targets: [...sc.targets, ...targets] }, o.alerting, o.ui);
       hubUrl = hub.url;
+      if (feed !== undefined && hub.logs !== undefined) feed.attach(hub.logs);
     }
     o.out('Canopy reference deployment is up:\n');
     if (hubUrl !== '') o.out(`  hub      ${hubUrl}  (Prometheus API at ${hubUrl}/api/v1/query)\n`);
@@ -219,6 +224,7 @@ export async function up(o: UpOptions): Promise<void> {
     if (tty) o.out('\n');
   } finally {
     stopping = true;
+    feed?.flush();
     await hub?.stop();
     await Promise.all(
       children.map(
@@ -233,6 +239,9 @@ export async function up(o: UpOptions): Promise<void> {
           }),
       ),
     );
+    feed?.close();
+    // The pipes close with the children; bounded in case one is held open.
+    await Promise.race([Promise.all(captured), new Promise((r) => setTimeout(r, 5000).unref())]);
     o.out('stopped.\n');
   }
 }

@@ -57,3 +57,17 @@ test('bounded: over-long lines are cut, a full queue drops and counts, a failing
   assert.equal(broken.stats.dropped, 2);
   feed.close();
 });
+
+test('lines wait for a store attached later (bounded by maxQueued)', () => {
+  const feed = new LogFeed(undefined, { flushMs: 60_000, maxQueued: 3 });
+  feed.source('storage').write('one\ntwo\nthree\nfour\n');
+  feed.flush();
+  const s = sink();
+  feed.attach(s);
+  feed.close();
+  assert.deepEqual(
+    s.lines.map((l) => l.msg),
+    ['one', 'two', 'three'],
+  );
+  assert.equal(feed.stats.dropped, 1);
+});

@@ -28,6 +28,11 @@ export interface LogFeedStats {
   truncated: number;
 }
 
+/** Where a feed writes: a {@link LogStore} or anything with its `append`. */
+export interface LogSink {
+  append(lines: readonly LogRecord[]): void;
+}
+
 /** One source's line splitter (see {@link LogFeed.source}). */
 export interface LogSource {
   /** Takes a chunk of output; complete lines are queued. */
@@ -47,14 +52,18 @@ export interface LogSource {
  */
 export class LogFeed {
   readonly stats: LogFeedStats = { written: 0, dropped: 0, truncated: 0 };
-  readonly #store: { append(lines: readonly LogRecord[]): void };
+  #store: LogSink | undefined;
   readonly #maxQueued: number;
   readonly #maxLine: number;
   readonly #now: () => number;
   #queue: Array<[string, string, number]> = [];
   readonly #timer: NodeJS.Timeout;
 
-  constructor(store: { append(lines: readonly LogRecord[]): void }, o: LogFeedOptions = {}) {
+  /**
+   * @param store Where lines go; when undefined they wait (bounded by `maxQueued`) until
+   *   {@link attach} names it — a child's first lines may come before the hub is up.
+   */
+  constructor(store: LogSink | undefined, o: LogFeedOptions = {}) {
     this.#store = store;
     this.#maxQueued = o.maxQueued ?? 20_000;
     this.#maxLine = o.maxLineLength ?? 16_384;
@@ -106,10 +115,16 @@ export class LogFeed {
     };
   }
 
-  /** Writes what is queued, in one transaction. Never throws. */
+  /** Names the store once it exists; what waited is written at the next flush. */
+  attach(store: LogSink): void {
+    this.#store = store;
+  }
+
+  /** Writes what is queued, in one transaction (nothing until a store is attached). Never throws. */
   flush(): void {
     const q = this.#queue;
-    if (q.length === 0) return;
+    const store = this.#store;
+    if (q.length === 0 || store === undefined) return;
     this.#queue = [];
     const lines: LogRecord[] = new Array(q.length);
     for (let i = 0; i < q.length; i++) {
@@ -117,7 +132,7 @@ export class LogFeed {
       lines[i] = parseCapturedLine(line, service, t);
     }
     try {
-      this.#store.append(lines);
+      store.append(lines);
       this.stats.written += lines.length;
     } catch {
       // a full disk or a closed store must not take the caller down; the lines are lost

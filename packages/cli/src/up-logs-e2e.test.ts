@@ -1,0 +1,92 @@
+/**
+ * `canopy up` captures its children's output: a short run of the reference deployment with
+ * the hub, then the hub's log store (reopened from the data folder) holds lines of every
+ * service, parsed from pino JSON, and each stored line is also in the child's log file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogStore, parseScrapeConfig } from '@canopy/hub';
+import { up } from './up.js';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose +0…+3 and +100…+103 (what `up` takes) are free; 30 tries at most. */
+async function freeBase(): Promise<number> {
+  for (let i = 0; i < 30; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const ports = [0, 1, 2, 3, 100, 101, 102, 103].map((d) => base + d);
+    let ok = true;
+    for (const p of ports) if (!(await portFree(p))) ok = false;
+    if (ok) return base;
+  }
+  throw new Error('no free block of ports for canopy up');
+}
+
+test('canopy up feeds every child line into the hub log store and still writes the files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'canopy-up-logs-'));
+  const out: string[] = [];
+  try {
+    const base = await freeBase();
+    let hubPort = 0;
+    do hubPort = 20_000 + Math.floor(Math.random() * 20_000);
+    while (!(await portFree(hubPort)));
+    await up({
+      basePort: base,
+      hub: {
+        host: '127.0.0.1',
+        port: hubPort,
+        dataDir: dir,
+        retentionMs: 3_600_000,
+        retentionBytes: 0,
+      },
+      scrape: parseScrapeConfig({ interval: '1s', timeout: '1s', targets: [] }),
+      peers: 4,
+      rate: 20,
+      churn: 0,
+      durationS: 3,
+      out: (s) => void out.push(s),
+    });
+    const store = new LogStore(join(dir, 'logs.sqlite'));
+    try {
+      const lines = store.search({ limit: 10_000 });
+      const services = new Set(lines.map((l) => l.service));
+      // pino lines name their service (both relays say relay); other lines take the child's name
+      for (const s of ['relay', 'replay', 'storage'])
+        assert.ok(
+          services.has(s),
+          `pino lines of ${s} in the store (got ${[...services].join(', ')})`,
+        );
+      assert.ok(
+        lines.some((l) => l.service === 'relay-a' || l.service === 'relay-b'),
+        'plain-text lines kept under the child name',
+      );
+      const pino = lines.filter((l) => l.service === 'relay' && Object.keys(l.fields).length > 0);
+      assert.ok(pino.length > 0, 'pino fields kept');
+      assert.ok(
+        pino.every((l) => Math.abs(l.timeMs - Date.now()) < 300_000),
+        'pino time parsed',
+      );
+      const files = ['relay-a', 'relay-b', 'replay', 'storage']
+        .map((n) => readFileSync(join(dir, 'logs', `${n}.log`), 'utf8'))
+        .join('\n');
+      for (const l of lines)
+        assert.ok(files.includes(l.msg), `stored line "${l.msg}" is in the log files too`);
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- canopy up said:\n${out.join('')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
