@@ -1,5 +1,6 @@
 import type { Registry, GaugeHandle, CounterHandle, Gauge, Counter } from '@canopy/telemetry';
-import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, context, trace as otelTrace } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { contextFromTraceparent, traceparentOf } from '@canopy/telemetry/tracing';
 import { actors, type ACTOR_TYPES } from '@canopy/catalog';
 
@@ -117,7 +118,10 @@ export class Actor<M, R = void> {
         ? { traceparent: traceparentOf(span), tracestate: ts }
         : { traceparent: traceparentOf(span) };
     try {
-      return await this.handler(e.msg, { trace, span });
+      // Active while the handler runs, so log lines carry its trace_id / span_id.
+      return await context.with(otelTrace.setSpan(ROOT_CONTEXT, span), () =>
+        this.handler(e.msg, { trace, span }),
+      );
     } catch (err) {
       // The reason is fixed text: an exception message may carry peer data.
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'panic' });

@@ -1,4 +1,5 @@
-import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, context, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BatchSpanProcessor,
   ParentBasedSampler,
@@ -78,6 +79,18 @@ export class TracingConfigError extends Error {
 
 const NOOP_TRACER: Tracer = new ProxyTracerProvider().getTracer('canopy-noop');
 
+let contextManagerSet = false;
+
+/**
+ * The active span follows async work (`trace.getActiveSpan()`, which the logger reads for
+ * `trace_id`/`span_id`). Set once per process, and only when tracing is on: off costs nothing.
+ */
+function useAsyncContext(): void {
+  if (contextManagerSet) return;
+  contextManagerSet = true;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
 function check(o: TracingOptions): void {
   const r = o.sampleRatio;
   if (r !== undefined && !(typeof r === 'number' && r >= 0 && r <= 1))
@@ -147,6 +160,7 @@ export function setupTracing(o: TracingOptions): Tracing {
       shutdown: () => Promise.resolve(),
     };
   }
+  useAsyncContext();
   const maxQueue = o.maxQueue ?? 2048;
   const inner =
     o.exporter ??
