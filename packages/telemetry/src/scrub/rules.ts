@@ -12,8 +12,10 @@
  * check and so redact a little more). Names, not functions, so the pack stays data.
  * - `identifier`: keeps tokens shaped like paths, snake/kebab/camel-case names and W3C
  *   `traceparent` values — never random key material (see `scrubber.ts`).
+ * - `loopback`: keeps `127.x.x.x`, `0.0.0.0`, `::1` and `::` (they identify no one, and
+ *   `http://127.0.0.1:9090/…` is in every local service's log).
  */
-export type ScrubKeep = 'identifier';
+export type ScrubKeep = 'identifier' | 'loopback';
 
 /** One named rule: a regex for the sensitive text and the token it becomes. */
 export interface ScrubRule {
@@ -123,6 +125,7 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'ipv6',
+    keep: 'loopback',
     requires: ':',
     description: 'IPv6 addresses: full, compressed, v4-mapped, with a zone (`%eth0`)',
     source: `(?:${IPV6})(?:%(?:25)?[0-9A-Za-z._~-]+)?`,
@@ -130,6 +133,7 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'ipv4',
+    keep: 'loopback',
     requires: '.',
     description: 'IPv4 addresses (with or without a port)',
     source: IPV4,

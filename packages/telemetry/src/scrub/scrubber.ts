@@ -157,7 +157,15 @@ export function mayContainIdentifier(s: string): boolean {
   return false;
 }
 
-const KEEPS: Record<ScrubKeep, (token: string) => boolean> = { identifier: looksLikeIdentifier };
+/** The `loopback` keep-check: loopback and unspecified addresses identify no one. */
+export function isLoopback(t: string): boolean {
+  return t.startsWith('127.') || t === '0.0.0.0' || t === '::1' || t === '::';
+}
+
+const KEEPS: Record<ScrubKeep, (token: string) => boolean> = {
+  identifier: looksLikeIdentifier,
+  loopback: isLoopback,
+};
 
 function compile(r: ScrubRule): Compiled {
   const src = r.prefix !== undefined ? `(${r.prefix})(?:${r.source})` : `(?:${r.source})`;

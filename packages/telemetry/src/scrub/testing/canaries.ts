@@ -48,8 +48,11 @@ const secpPeerBytes = (key: Uint8Array): Uint8Array =>
 const sha256Multihash = (digest: Uint8Array): Uint8Array => cat([0x12, 0x20], digest);
 
 function ipv4(r: Rand): string {
-  // Four octets, the first never 0 so the address is distinctive in a scan.
-  return [1 + int(r, 255), int(r, 256), int(r, 256), int(r, 256)].join('.');
+  // Unicast only: the first octet 1–223 and never 127 (loopback identifies nobody and the
+  // scrubber keeps it).
+  let a = 1 + int(r, 223);
+  if (a === 127) a = 128;
+  return [a, int(r, 256), int(r, 256), int(r, 256)].join('.');
 }
 const h4 = (r: Rand): string => (0x1000 + int(r, 0xf000)).toString(16);
 function ipv6Full(r: Rand): string {
@@ -201,4 +204,54 @@ export function leaks(output: string, canaries: readonly Canary[]): Canary[] {
   const found: Canary[] = [];
   for (const c of canaries) if (c.secrets.some((s) => output.includes(s))) found.push(c);
   return found;
+}
+
+/** Finds canary secrets in large outputs in one pass (rolling hash over their first chars). */
+export interface LeakScanner {
+  /** The canaries with a secret somewhere in `text`. */
+  scan(text: string): Canary[];
+  /** How many secrets it looks for. */
+  readonly secrets: number;
+}
+
+const K = 7; // the shortest secret: an IPv4 address like 1.0.0.0
+const P = 31;
+
+/**
+ * A scanner for many canaries over big captured outputs (logs, OTLP bodies, /metrics):
+ * `O(text)` instead of `O(text × canaries)`.
+ *
+ * @example assert.deepEqual(createLeakScanner(canaries).scan(stdout), []);
+ */
+export function createLeakScanner(canaries: readonly Canary[]): LeakScanner {
+  const byHash = new Map<number, Array<[string, Canary]>>();
+  let n = 0;
+  for (const c of canaries)
+    for (const s of c.secrets) {
+      if (s.length < K) throw new RangeError(`canary secret '${s}' is shorter than ${K}`);
+      let h = 0;
+      for (let i = 0; i < K; i++) h = (Math.imul(h, P) + s.charCodeAt(i)) >>> 0;
+      const list = byHash.get(h);
+      if (list === undefined) byHash.set(h, [[s, c]]);
+      else list.push([s, c]);
+      n++;
+    }
+  let pow = 1;
+  for (let i = 1; i < K; i++) pow = Math.imul(pow, P) >>> 0;
+  return {
+    secrets: n,
+    scan(text) {
+      const found = new Set<Canary>();
+      if (text.length < K) return [];
+      let h = 0;
+      for (let i = 0; i < K; i++) h = (Math.imul(h, P) + text.charCodeAt(i)) >>> 0;
+      for (let i = 0; ; i++) {
+        const list = byHash.get(h);
+        if (list !== undefined) for (const [s, c] of list) if (text.startsWith(s, i)) found.add(c);
+        if (i + K >= text.length) break;
+        h = (Math.imul(h - Math.imul(text.charCodeAt(i), pow), P) + text.charCodeAt(i + K)) >>> 0;
+      }
+      return [...found];
+    },
+  };
 }
