@@ -178,6 +178,23 @@ test('Grafana draws every query of the web UI’s page set (one source for both)
   for (const e of web) assert.ok(grafana.has(e), `missing in Grafana: ${e}`);
 });
 
+test('every dashboard link of the rule file (/d/<service>) opens a Grafana dashboard', () => {
+  const rules = readFileSync(join(GOLDEN('self-hosted'), 'rules/canopy.rules.yml'), 'utf8');
+  const links = new Set([...rules.matchAll(/\/d\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
+  assert.ok(links.size >= 4, [...links].join(' '));
+  const uids = new Set(
+    readdirSync(join(GOLDEN('self-hosted'), 'grafana/dashboards')).map(
+      (n) =>
+        (
+          JSON.parse(
+            readFileSync(join(GOLDEN('self-hosted'), 'grafana/dashboards', n), 'utf8'),
+          ) as { uid: string }
+        ).uid,
+    ),
+  );
+  for (const l of links) assert.ok(uids.has(l), `/d/${l} has no dashboard`);
+});
+
 test('the budget keep rule keeps every metric the dashboards and the rule file read', () => {
   const keep = new RegExp(`^(?:${catalogKeepRegex()})$`);
   const rules = readFileSync(join(GOLDEN('self-hosted'), 'rules/canopy.rules.yml'), 'utf8');
