@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Registry, maxSeries, runtimeSpecs, type MetricSpec } from '@canopy/telemetry';
+import { Registry, maxSeries, runtimeSpecs, traceSpecs, type MetricSpec } from '@canopy/telemetry';
 import {
   allMetrics,
   groups,
   processMetrics,
+  tracingMetrics,
   serviceMetrics,
   SERVICES,
   SLO_BOUNDS,
@@ -39,6 +40,10 @@ test('SLO thresholds are bucket bounds of their histograms', () => {
 
 test('process group equals the runtime metrics the telemetry library registers', () => {
   assert.deepEqual(processMetrics, runtimeSpecs);
+});
+
+test('tracing group equals the span counters the telemetry library registers', () => {
+  assert.deepEqual(tracingMetrics, traceSpecs);
 });
 
 test('each service registers its groups into one registry without clashes', () => {

@@ -4,6 +4,7 @@ import { replay } from './replay.js';
 import { storage } from './storage.js';
 import { actors } from './actors.js';
 import { processMetrics } from './process.js';
+import { tracingMetrics } from './tracing.js';
 
 /** The services Canopy knows, each a separate process with its own /metrics. */
 export const SERVICES = ['relay', 'replay', 'storage'] as const;
@@ -17,6 +18,7 @@ export const groups = {
   storage: Object.values(storage),
   actors: Object.values(actors),
   process: Object.values(processMetrics),
+  tracing: Object.values(tracingMetrics),
 } as const satisfies Record<string, readonly MetricSpec[]>;
 
 /** A catalog group name. */
@@ -24,9 +26,9 @@ export type GroupName = keyof typeof groups;
 
 /** Which groups each service exposes on its /metrics. */
 export const serviceGroups: Readonly<Record<ServiceName, readonly GroupName[]>> = {
-  relay: ['relay', 'actors', 'process'],
-  replay: ['replay', 'actors', 'process'],
-  storage: ['storage', 'actors', 'process'],
+  relay: ['relay', 'actors', 'process', 'tracing'],
+  replay: ['replay', 'actors', 'process', 'tracing'],
+  storage: ['storage', 'actors', 'process', 'tracing'],
 };
 
 /**

@@ -7,6 +7,7 @@ export { replay } from './replay.js';
 export { storage } from './storage.js';
 export { actors, ACTOR_TYPES } from './actors.js';
 export { processMetrics } from './process.js';
+export { tracingMetrics, SPAN_DROP_REASONS } from './tracing.js';
 export { host, CPU_MODES, type HostMetric } from './host.js';
 export { DIAL_BUCKETS, WRITE_BUCKETS, SLO_BOUNDS } from './buckets.js';
 export {

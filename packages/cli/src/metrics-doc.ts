@@ -9,6 +9,7 @@ const TITLES: Record<GroupName, string> = {
   storage: 'storage',
   actors: 'actors (every service)',
   process: 'process and Node.js runtime (every service)',
+  tracing: 'tracing: spans exported and dropped (every service, traced or not)',
 };
 
 function labelText(name: string, l: LabelSpec): string {
