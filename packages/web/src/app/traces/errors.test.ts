@@ -25,6 +25,22 @@ test('a backend without trace or log endpoints is named as such', () => {
     isNotFound(new ApiError('http', 'not_found: unknown API endpoint /api/v1/traces')),
     false,
   );
+  // VictoriaMetrics: 400 "unsupported path requested", as text.
+  assert.equal(
+    describeSignalError(
+      new ApiError('http', 'unexpected answer from the backend: HTTP 400'),
+      'logs',
+    ),
+    'This backend does not serve logs (HTTP 400): the Canopy hub does; Prometheus and VictoriaMetrics do not.',
+  );
+  // A server error is not a missing endpoint.
+  assert.equal(
+    describeSignalError(
+      new ApiError('http', 'unexpected answer from the backend: HTTP 500'),
+      'logs',
+    ),
+    'unexpected answer from the backend: HTTP 500',
+  );
 });
 
 test('other failures read as elsewhere in the UI', () => {
