@@ -12,7 +12,8 @@
  * (bench/src/relay-core.ts, seconds). `--alerting [--path stack-b] [--warmup S] [--json]` times
  * fault → notification at the Discord stand-in through stack B (bench/src/alerting/).
  * `--ui [--runs N] [--json]` times the web dashboard's first render in Chromium
- * (bench/src/ui-render.ts).
+ * (bench/src/ui-render.ts). `--relay-tracing [--json]` measures span overhead on the relay
+ * fan-out path, tracing off vs on at sample ratio 0, 0.1 and 1 (bench/src/relay-tracing.ts).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -140,6 +141,10 @@ if (args.includes('--ui')) {
   // The same comparison counted in instructions under valgrind: repeatable on a busy machine.
   const { runRelayInstructions } = await import('./relay-instructions.js');
   await runRelayInstructions(json);
+} else if (args.includes('--relay-tracing')) {
+  // Span overhead on the relay fan-out path: tracing off vs on at ratio 0, 0.1 and 1.
+  const { runRelayTracingBench } = await import('./relay-tracing.js');
+  await runRelayTracingBench(json);
 } else if (args.includes('--relay-core')) {
   // Relay fan-out on vs off in one process, over stub sockets: seconds, deterministic path.
   const { runRelayCoreBench } = await import('./relay-core.js');

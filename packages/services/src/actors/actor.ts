@@ -118,10 +118,13 @@ export class Actor<M, R = void> {
         ? { traceparent: traceparentOf(span), tracestate: ts }
         : { traceparent: traceparentOf(span) };
     try {
-      // Active while the handler runs, so log lines carry its trace_id / span_id.
-      return await context.with(otelTrace.setSpan(ROOT_CONTEXT, span), () =>
-        this.handler(e.msg, { trace, span }),
-      );
+      // Active while the handler runs, so log lines carry its trace_id / span_id; an
+      // unsampled span has no trace to look up, so it skips the context switch.
+      return await (span.isRecording()
+        ? context.with(otelTrace.setSpan(ROOT_CONTEXT, span), () =>
+            this.handler(e.msg, { trace, span }),
+          )
+        : this.handler(e.msg, { trace, span }));
     } catch (err) {
       // The reason is fixed text: an exception message may carry peer data.
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'panic' });
