@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   connectPeer,
   newIdentity,
@@ -164,5 +166,91 @@ test('one published event is one trace from relay to storage, with exemplars nam
     peer?.close();
     for (const s of services.reverse()) await s.stop();
     await rx.stop();
+  }
+});
+
+async function listen(s: Server): Promise<string> {
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/traces`;
+}
+
+function close(s: Server): Promise<void> {
+  return new Promise((r) => {
+    s.close(() => r());
+    s.closeAllConnections();
+  });
+}
+
+test('broken OTLP endpoints (refused, 500, hanging): the services keep serving and count the drops', async () => {
+  const rejections: unknown[] = [];
+  const onRejection = (e: unknown) => rejections.push(e);
+  process.on('unhandledRejection', onRejection);
+  const closed = createServer();
+  const refused = await listen(closed);
+  await close(closed);
+  const failing = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(500).end('no'));
+  });
+  const hanging = createServer((req) => req.resume());
+  const services: RunningService[] = [];
+  let peer: PeerConnection | undefined;
+  try {
+    const opts = { batchDelayMs: 50, timeoutMs: 500, shutdownTimeoutMs: 500 };
+    const storage = await startStorage({
+      listen: LOOP,
+      metrics: LOOP,
+      db: ':memory:',
+      tracing: { ...opts, endpoint: await listen(hanging) },
+    });
+    services.push(storage);
+    const relay = await startRelay({
+      listen: LOOP,
+      metrics: LOOP,
+      tracing: { ...opts, endpoint: refused },
+    });
+    services.push(relay);
+    const replay = await startReplay({
+      relayUrl: relay.url,
+      storageUrl: storage.url,
+      listen: LOOP,
+      metrics: LOOP,
+      tracing: { ...opts, endpoint: await listen(failing) },
+    });
+    services.push(replay);
+    await until('replay to join the relay', () => (relay.peers() === 1 ? true : undefined));
+    const id = newIdentity();
+    peer = await connectPeer({ url: relay.url, identity: id });
+    const N = 20;
+    for (let i = 1; i <= N; i++) peer.publish(signEvent(id, 'notes', i, `event ${i}`));
+    await until('every event in storage', async () =>
+      (await stored(storage)) === N ? true : undefined,
+    );
+    for (const s of services) {
+      const dropped = await until(`${s.name} to count dropped spans`, async () => {
+        const body = await (await fetch(s.metricsUrl)).text();
+        const m = /^canopy_trace_spans_dropped_total\{reason="export_failed"\} (\d+)$/m.exec(body);
+        return m !== null && Number(m[1]) > 0 ? Number(m[1]) : undefined;
+      });
+      assert.ok(dropped > 0 && s.tracing?.spansExported === 0, `${s.name}: ${dropped} dropped`);
+    }
+    // Still serving: another event goes all the way through.
+    peer.publish(signEvent(id, 'notes', N + 1, 'one more'));
+    await until('the last event in storage', async () =>
+      (await stored(storage)) === N + 1 ? true : undefined,
+    );
+    const t0 = Date.now();
+    for (const s of services.splice(0).reverse()) await s.stop();
+    assert.ok(
+      Date.now() - t0 < 5000,
+      `stopped in ${Date.now() - t0} ms despite the hanging endpoint`,
+    );
+    assert.deepEqual(rejections, []);
+  } finally {
+    process.off('unhandledRejection', onRejection);
+    peer?.close();
+    for (const s of services.reverse()) await s.stop();
+    await close(failing);
+    await close(hanging);
   }
 });
