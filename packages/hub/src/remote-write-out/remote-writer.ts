@@ -3,7 +3,7 @@
  * rule results, remote-written in) is handed to each endpoint's durable queue at commit.
  * With no endpoint configured nothing is tapped at all.
  */
-import { accessSync, constants } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Appender, Labels } from '../model.js';
 import type { RemoteWriteEndpoint } from './config.js';
 import { Endpoint, readSecret, type RemoteWriteLogger, type TappedBatch } from './endpoint.js';
@@ -46,7 +46,7 @@ export class RemoteWriter {
    */
   constructor(config: readonly RemoteWriteEndpoint[], dataDir: string, logger?: RemoteWriteLogger) {
     checkRemoteWrite(config);
-    accessSync(dataDir, constants.W_OK);
+    mkdirSync(dataDir, { recursive: true });
     this.endpoints = config.map((c) => new Endpoint(c, dataDir, logger));
   }
 
