@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TSDB } from '../tsdb/index.js';
+import { isStale } from '../model.js';
 import { Importer } from './importer.js';
 import { parseTextLines } from './text-lines.js';
 import { parseVmJsonLines } from './vm-jsonl.js';
@@ -92,6 +93,20 @@ it('imports OpenMetrics (second timestamps, exemplars ignored, # EOF)', () => {
     x.metadata('storage_write_duration_seconds').storage_write_duration_seconds![0]!.unit,
     'seconds',
   );
+});
+
+it('a null in VictoriaMetrics JSON lines is a staleness marker', () => {
+  const x = db();
+  const imp = new Importer(x, { bounds: OPEN });
+  parseVmJsonLines(
+    '{"metric":{"__name__":"up"},"values":[1,null],"timestamps":[1000,2000]}',
+    1,
+    imp,
+  );
+  imp.flush();
+  const s = x.samplesOf({ __name__: 'up' }, 0, Infinity)!;
+  assert.equal(s.v[0], 1);
+  assert.ok(isStale(s.v[1]!));
 });
 
 it('imports VictoriaMetrics JSON lines, special values included', () => {

@@ -52,7 +52,8 @@ export interface ImporterOptions {
 interface Pending {
   labels: Labels;
   t: number[];
-  v: number[];
+  /** Values `[0, t.length)`; a typed array keeps staleness markers' NaN payload. */
+  v: Float64Array;
   line: number[];
 }
 
@@ -95,11 +96,17 @@ export class Importer implements ImportSink {
     const key = labelsKey(s.labels);
     let p = this.pendingSeries.get(key);
     if (p === undefined) {
-      p = { labels: s.labels, t: [], v: [], line: [] };
+      p = { labels: s.labels, t: [], v: new Float64Array(4), line: [] };
       this.pendingSeries.set(key, p);
     }
+    const n = p.t.length;
+    if (n === p.v.length) {
+      const v = new Float64Array(n * 2);
+      v.set(p.v);
+      p.v = v;
+    }
+    p.v[n] = s.v;
     p.t.push(s.t);
-    p.v.push(s.v);
     p.line.push(s.line);
     this.pendingSamples++;
   }

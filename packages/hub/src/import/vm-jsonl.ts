@@ -2,9 +2,11 @@
  * VictoriaMetrics' JSON lines export format (`/api/v1/export`, also what its
  * `/api/v1/import` reads): one series per line,
  * `{"metric":{"__name__":"up","job":"a"},"values":[1,1],"timestamps":[1700000000000,1700000015000]}`.
- * Values may be numbers or the strings VictoriaMetrics writes for special values
- * (`"NaN"`, `"Inf"`, `"-Inf"`).
+ * Values may be numbers, the strings VictoriaMetrics writes for special values (`"NaN"`,
+ * `"Inf"`, `"-Inf"`), or `null`, which is how its export writes a staleness marker (read
+ * back as Prometheus's staleness marker).
  */
+import { STALE_NAN } from '../model.js';
 import type { ImportSink } from './text-lines.js';
 
 /**
@@ -64,7 +66,7 @@ function parseLine(src: string, line: number, sink: ImportSink): string | undefi
 
 function value(x: unknown): number | undefined {
   if (typeof x === 'number') return x;
-  if (x === null) return NaN;
+  if (x === null) return STALE_NAN;
   if (typeof x !== 'string') return undefined;
   switch (x.toLowerCase()) {
     case 'nan':
