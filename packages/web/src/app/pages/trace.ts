@@ -259,7 +259,9 @@ function spanDetail(
         {},
         h(
           'span',
-          { class: `pill ${isErrorStatus(s.status) ? 'firing' : 'met'}` },
+          {
+            class: `pill ${isErrorStatus(s.status) ? 'firing' : statusName(s.status) === 'ok' ? 'met' : ''}`,
+          },
           statusName(s.status),
         ),
         s.status?.message ? ` ${s.status.message}` : '',
