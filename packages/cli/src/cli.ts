@@ -24,6 +24,7 @@ import {
   ServiceUsageError,
 } from './service-commands.js';
 import { parseFault } from '@canopy/services';
+import { RemoteWriteConfigError } from '@canopy/hub';
 import { DEFAULT_SLOS } from '@canopy/catalog';
 import {
   loadSloSpec,
@@ -410,7 +411,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`canopy: bad SLO spec\n${e.problems.join('\n')}\n`);
       return 2;
     }
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof RemoteWriteConfigError) {
       io.err(`canopy: bad config\n${e.message}\n`);
       return 2;
     }

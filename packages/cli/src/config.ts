@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { TracingConfigSchema } from './tracing-config.js';
-import { ScrapeConfigSchema, parseDuration, parseBytes } from '@canopy/hub';
+import { ScrapeConfigSchema, parseDuration, parseBytes, RemoteWriteSchema } from '@canopy/hub';
 
 /** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
 export class ConfigError extends Error {
@@ -132,6 +132,8 @@ export const ConfigSchema = z.strictObject({
   alerting: z.unknown().optional(),
   /** OTLP traces of the reference services (see docs/tracing.md). */
   tracing: TracingConfigSchema.optional(),
+  /** Where the hub forwards what it ingests (docs/remote-write.md). */
+  remote_write: RemoteWriteSchema.default([]),
 });
 
 /** A validated `canopy.yaml`. */

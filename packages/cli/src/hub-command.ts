@@ -6,6 +6,8 @@ import {
   parseBytes,
   type RemoteWriteReceiverOptions,
   type ScrapeConfig,
+  resolveRemoteWrite,
+  type RemoteWriteEndpoint,
 } from '@canopy/hub';
 import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
@@ -20,6 +22,8 @@ export interface HubSettings {
   readonly dataDir: string;
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  /** `remote_write:` endpoints, resolved (series limit default: budget.series). */
+  readonly remoteWrite?: readonly RemoteWriteEndpoint[];
   /** `hub.remote_write_receiver`, resolved; absent when the section is. */
   readonly remoteWriteReceiver?: RemoteWriteReceiverOptions;
 }
@@ -35,6 +39,9 @@ export function hubSettings(config: CanopyConfig, listen?: string, data?: string
     dataDir: resolve(data ?? config.hub.data),
     retentionMs: parseDuration(config.hub.retention),
     retentionBytes: parseBytes(config.hub.retention_size),
+    ...(config.remote_write.length > 0
+      ? { remoteWrite: resolveRemoteWrite(config.remote_write, config.budget.series) }
+      : {}),
   };
 }
 
@@ -66,6 +73,7 @@ export async function runHub(
     scrape,
     retentionMs: s.retentionMs,
     retentionBytes: s.retentionBytes,
+    ...(s.remoteWrite !== undefined ? { remoteWrite: s.remoteWrite } : {}),
     ...(s.remoteWriteReceiver !== undefined ? { remoteWriteReceiver: s.remoteWriteReceiver } : {}),
     ...(alerting !== undefined
       ? {
