@@ -224,16 +224,19 @@ const P = 31;
  * @example assert.deepEqual(createLeakScanner(canaries).scan(stdout), []);
  */
 export function createLeakScanner(canaries: readonly Canary[]): LeakScanner {
-  const byHash = new Map<number, Array<[string, Canary]>>();
+  const byHash = new Map<number, Array<[string, Canary, number]>>();
   let n = 0;
   for (const c of canaries)
     for (const s of c.secrets) {
       if (s.length < K) throw new RangeError(`canary secret '${s}' is shorter than ${K}`);
       let h = 0;
-      for (let i = 0; i < K; i++) h = (Math.imul(h, P) + s.charCodeAt(i)) >>> 0;
+      // Hash a window from the middle: prefixes (12D3KooW…, bafz…, fe80::) and suffixes
+      // (.example.org) are shared by thousands of secrets, the middle is random.
+      const off = (s.length - K) >> 1;
+      for (let i = 0; i < K; i++) h = (Math.imul(h, P) + s.charCodeAt(off + i)) >>> 0;
       const list = byHash.get(h);
-      if (list === undefined) byHash.set(h, [[s, c]]);
-      else list.push([s, c]);
+      if (list === undefined) byHash.set(h, [[s, c, off]]);
+      else list.push([s, c, off]);
       n++;
     }
   let pow = 1;
@@ -247,7 +250,8 @@ export function createLeakScanner(canaries: readonly Canary[]): LeakScanner {
       for (let i = 0; i < K; i++) h = (Math.imul(h, P) + text.charCodeAt(i)) >>> 0;
       for (let i = 0; ; i++) {
         const list = byHash.get(h);
-        if (list !== undefined) for (const [s, c] of list) if (text.startsWith(s, i)) found.add(c);
+        if (list !== undefined)
+          for (const [s, c, off] of list) if (i >= off && text.startsWith(s, i - off)) found.add(c);
         if (i + K >= text.length) break;
         h = (Math.imul(h - Math.imul(text.charCodeAt(i), pow), P) + text.charCodeAt(i + K)) >>> 0;
       }
