@@ -52,6 +52,10 @@ export interface ApiTarget {
   readonly lastScrapeDuration: number;
   readonly lastError: string;
   readonly scrapeInterval?: string;
+  /** Set by the Canopy hub on targets that push with remote_write instead of being scraped. */
+  readonly push?: boolean;
+  /** A pushed target's stored samples per second. */
+  readonly samplesPerSecond?: number;
 }
 
 /** Why a request failed: the query was wrong, or the backend is down, slow or odd. */

@@ -1,6 +1,10 @@
-/** Targets: each scrape target's health, last scrape, its duration and samples, last error. */
+/**
+ * Targets: each scrape target's health, last scrape, its duration and samples, last error;
+ * targets pushing with remote_write show their last push and samples per second.
+ */
 import { h, replace } from '../dom.js';
-import { formatAgo, formatSeconds, formatTime } from '../format.js';
+import { formatTime } from '../format.js';
+import { targetCells } from './target-cells.js';
 import { samples } from '../api.js';
 import { describeError } from '../panel.js';
 import type { AppContext, Page } from '../context.js';
@@ -46,15 +50,16 @@ export function targetsPage(ctx: AppContext, root: HTMLElement): Page {
       const up = ts.filter((t) => t.health === 'up').length;
       const tbody = h('tbody', {});
       for (const t of ts) {
-        const service = t.labels.service ?? t.labels.job ?? '';
-        const last = Date.parse(t.lastScrape);
-        const never = !Number.isFinite(last) || last <= 0;
+        const c = targetCells(t, scraped);
         tbody.append(
           h(
             'tr',
-            { class: `target ${t.health}`, 'data-instance': t.labels.instance ?? '' },
-            h('td', {}, service),
-            h('td', {}, t.labels.instance ?? ''),
+            {
+              class: `target ${t.health}${c.pushed ? ' pushed' : ''}`,
+              'data-instance': c.instance,
+            },
+            h('td', {}, c.service),
+            h('td', {}, c.instance),
             h(
               'td',
               {},
@@ -66,11 +71,11 @@ export function targetsPage(ctx: AppContext, root: HTMLElement): Page {
                 t.health,
               ),
             ),
-            h('td', { title: never ? '' : formatTime(last) }, never ? 'never' : formatAgo(last)),
-            h('td', {}, formatSeconds(t.lastScrapeDuration)),
-            h('td', {}, scraped.get(`${service}|${t.labels.instance ?? ''}`) ?? '—'),
-            h('td', { class: 'url' }, t.scrapeUrl),
-            h('td', { class: t.lastError !== '' ? 'error' : '' }, t.lastError),
+            h('td', { title: c.last === undefined ? '' : formatTime(c.last) }, c.lastText),
+            h('td', {}, c.duration),
+            h('td', {}, c.samples),
+            h('td', { class: 'url' }, c.url),
+            h('td', { class: c.error !== '' ? 'error' : '' }, c.error),
           ),
         );
       }
