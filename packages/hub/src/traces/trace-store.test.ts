@@ -118,6 +118,22 @@ test('search: slowest first, filtered by service, operation, duration and start;
   store.close();
 });
 
+test('spans starting in the same instant: parents before children', () => {
+  const store = new TraceStore(':memory:');
+  // ids chosen so that span id order is the reverse of the tree
+  store.add([
+    span(1, 9, 0, 5),
+    span(1, 5, 0, 4, { parentSpanId: sid(9) }),
+    span(1, 1, 0, 3, { parentSpanId: sid(5) }),
+    span(1, 2, 0, 3, { parentSpanId: sid(9) }),
+  ]);
+  assert.deepEqual(
+    store.trace(tid(1))!.map((s) => s.spanId),
+    [sid(9), sid(2), sid(5), sid(1)],
+  );
+  store.close();
+});
+
 test('bounded by trace count: the oldest traces go first, whole', () => {
   const store = new TraceStore(':memory:', { maxTraces: 5 });
   for (let i = 1; i <= 8; i++)

@@ -322,6 +322,24 @@ export class TraceStore {
   trace(traceId: string): SpanView[] | undefined {
     const rows = this.#spansOf.all(traceId.toLowerCase()) as SpanRow[];
     if (rows.length === 0) return undefined;
+    // Spans starting in the same instant (SDKs often have millisecond clocks): a parent
+    // before its children, by depth in the tree.
+    const parentOf = new Map(rows.map((r) => [r.span_id, r.parent_span_id]));
+    const depth = new Map<string, number>();
+    for (const r of rows) {
+      let d = 0;
+      for (let p = r.parent_span_id; p !== null && d < rows.length; d++)
+        p = parentOf.get(p) ?? null;
+      depth.set(r.span_id, d);
+    }
+    rows.sort((a, b) =>
+      a.start_ns !== b.start_ns
+        ? a.start_ns < b.start_ns
+          ? -1
+          : 1
+        : depth.get(a.span_id)! - depth.get(b.span_id)! ||
+          (a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0),
+    );
     return rows.map((r) => {
       const events = JSON.parse(r.events) as Array<{
         name: string;
