@@ -44,6 +44,9 @@ const HEX = '[0-9A-Fa-f]';
 const H4 = `${HEX}{1,4}`;
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+// A standalone address's first octet: 1–255 without 127 (loopback and 0.0.0.0 identify no
+// one), so the engines' RE2 versions need no keep-check for them either.
+const OCTET1 = '(?:25[0-5]|2[0-4][0-9]|1[013-9][0-9]|12[0-689]|[1-9][0-9]?)';
 // A multiaddr component value or a URL-ish field value ends at these.
 const COMPONENT = `[^/\\s"'<>,;()\\[\\]{}\\\\]+`;
 // IPv6 forms, longest first so the leftmost-first alternation takes the whole address.
@@ -133,10 +136,11 @@ export const SCRUB_RULES: readonly ScrubRule[] = [
   },
   {
     name: 'ipv4',
-    keep: 'loopback',
     requires: '.',
-    description: 'IPv4 addresses (with or without a port)',
-    source: IPV4,
+    description: 'IPv4 addresses (with or without a port), not loopback or 0.0.0.0',
+    // Not preceded by a digit or dot, so `127.0.0.1` is not read as `27.0.0.1`.
+    prefix: '(?:^|[^0-9.])',
+    source: `${OCTET1}(?:\\.${OCTET}){3}`,
     replacement: '<ip>',
   },
   {
