@@ -2,8 +2,9 @@
  * `canopy gen --stack self-hosted|managed --out DIR [--config FILE] [--secrets-dir DIR]
  * [--dashboard-url URL]`: every file of one scale-out stack from canopy.yaml — scrape configs
  * (targets from `scrape.targets`, else the `canopy up` layout plus node_exporter; each with the
- * `sample_limit` of its service's declared maximum series), rules, Alertmanager, Grafana
- * dashboards (the web UI's page set) and provisioning, Alloy. See docs/stacks.md.
+ * `sample_limit` of its service's declared maximum series, the PII relabel rules and the catalog
+ * keep rule), rules, Alertmanager, Grafana dashboards (the web UI's page set) and
+ * provisioning, Alloy (with the scrub stages). See docs/stacks.md.
  */
 import { parseArgs } from 'node:util';
 import { AlertingConfigError, parseAlertingSpec } from '@canopy/hub';
@@ -13,6 +14,8 @@ import {
   UP_LAYOUT,
   formatRulesCheck,
   loadSloSpec,
+  piiRelabelConfigs,
+  renderAlloyScrubStages,
   ruleAlerts,
   sampleLimitFor,
   writeStack,
@@ -20,6 +23,7 @@ import {
   type StackTarget,
 } from '@canopy/stack';
 import { SERVICES, type ServiceName } from '@canopy/catalog';
+import { SCRUB_RULES } from '@canopy/telemetry';
 import { budgetReport, hostBudget, serviceBudget } from './budget.js';
 import { ConfigError, loadConfig, type CanopyConfig } from './config.js';
 import { dashboardsFor } from './ui-command.js';
@@ -153,7 +157,10 @@ export function stackCommand(args: string[], io: StackCommandIO): number {
         targets: stackTargets(config),
         intervalSeconds: config.scrape.interval / 1000,
         timeoutSeconds: config.scrape.timeout / 1000,
+        // The services' own scrub rule pack, for whatever else is scraped beside them.
+        piiRelabel: piiRelabelConfigs(SCRUB_RULES),
       },
+      scrubStages: renderAlloyScrubStages(SCRUB_RULES),
       slos: slos.slos,
       rules: {
         scrapeInterval: slos.scrapeInterval,

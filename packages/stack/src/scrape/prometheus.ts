@@ -88,7 +88,9 @@ function globalOf(o: ScrapeConfigOptions) {
   };
 }
 
-const yaml = (v: unknown): string => stringify(v, { lineWidth: 0, aliasDuplicateObjects: false });
+// Every job shares one metric_relabel_configs list (the PII rules run to hundreds of
+// entries): written once with a YAML anchor, referred to by the other jobs.
+const yaml = (v: unknown): string => stringify(v, { lineWidth: 0, anchorPrefix: 'relabel' });
 
 /**
  * Prometheus' `prometheus.yml`: global intervals, the rule files, the Alertmanagers and the
