@@ -1,7 +1,8 @@
 /**
  * `canopy up` captures its children's output: a short run of the reference deployment with
  * the hub, then the hub's log store (reopened from the data folder) holds lines of every
- * service, parsed from pino JSON, and each stored line is also in the child's log file.
+ * service, parsed from pino JSON, and each stored line is also in the child's log file. The
+ * services' spans (their real OTLP protobuf exporter) are in the hub's trace store.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogStore, parseScrapeConfig } from '@canopy/hub';
+import { LogStore, TraceStore, parseScrapeConfig } from '@canopy/hub';
 import { up } from './up.js';
 
 function portFree(port: number): Promise<boolean> {
@@ -32,7 +33,7 @@ async function freeBase(): Promise<number> {
   throw new Error('no free block of ports for canopy up');
 }
 
-test('canopy up feeds every child line into the hub log store and still writes the files', async () => {
+test("canopy up: every child line in the hub log store and the log files; the services' traces in the trace store", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'canopy-up-logs-'));
   const out: string[] = [];
   try {
@@ -54,6 +55,12 @@ test('canopy up feeds every child line into the hub log store and still writes t
       rate: 20,
       churn: 0,
       durationS: 3,
+      // every span to the hub's /v1/traces (the services' real OTLP protobuf exporter)
+      tracing: {
+        endpoint: undefined,
+        ratios: { relay: 1, replay: 1, storage: 1 },
+        headersFile: undefined,
+      },
       out: (s) => void out.push(s),
     });
     const store = new LogStore(join(dir, 'logs.sqlite'));
@@ -83,6 +90,24 @@ test('canopy up feeds every child line into the hub log store and still writes t
         assert.ok(files.includes(l.msg), `stored line "${l.msg}" is in the log files too`);
     } finally {
       store.close();
+    }
+    const traces = new TraceStore(join(dir, 'traces.sqlite'));
+    try {
+      const found = traces.search({ limit: 1000 });
+      const services = new Set(found.flatMap((t) => t.services));
+      for (const svc of ['relay', 'replay', 'storage'])
+        assert.ok(
+          services.has(svc),
+          `spans of ${svc} arrived over OTLP (got ${[...services].join(', ')})`,
+        );
+      assert.ok(
+        found.some((t) => t.services.length >= 2),
+        'a trace crosses services (one event from relay on)',
+      );
+      const t = found[0]!;
+      assert.equal(traces.trace(t.traceId)?.length, t.spanCount);
+    } finally {
+      traces.close();
     }
   } catch (e) {
     throw new Error(`${(e as Error).message}\n--- canopy up said:\n${out.join('')}`);

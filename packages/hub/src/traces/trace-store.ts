@@ -104,13 +104,13 @@ const bigintJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ?
 
 interface TraceRow {
   trace_id: string;
-  start_ns: number;
-  duration_ns: number;
+  start_ns: bigint;
+  duration_ns: bigint;
   root_service: string;
   root_name: string;
-  span_count: number;
+  span_count: bigint;
   services: string;
-  error: number;
+  error: bigint;
 }
 
 interface Counts {
@@ -132,21 +132,21 @@ interface SpanRow {
   events: string;
 }
 
+/** ns (exact) → ms with a fraction. */
+const nsToMs = (ns: bigint): number => Number(ns / 1000n) / 1000;
+
 function summary(r: TraceRow): TraceSummary {
   return {
     traceId: r.trace_id,
     rootService: r.root_service,
     rootName: r.root_name,
-    startMs: r.start_ns / 1e6,
-    durationMs: r.duration_ns / 1e6,
-    spanCount: r.span_count,
+    startMs: nsToMs(r.start_ns),
+    durationMs: Number(r.duration_ns) / 1e6,
+    spanCount: Number(r.span_count),
     services: JSON.parse(r.services) as string[],
-    error: r.error !== 0,
+    error: r.error !== 0n,
   };
 }
-
-/** ns (exact) → ms with a fraction. */
-const nsToMs = (ns: bigint): number => Number(ns / 1000n) / 1000;
 
 /**
  * The trace store. `add` is one transaction: a request's spans are all stored or none.
@@ -314,6 +314,7 @@ export class TraceStore {
         `SELECT * FROM traces t ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
          ORDER BY duration_ns DESC, start_ns DESC LIMIT ?`,
       )
+      .safeIntegers(true)
       .all(...args) as TraceRow[];
     return rows.map(summary);
   }
