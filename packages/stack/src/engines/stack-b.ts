@@ -45,7 +45,7 @@ export interface StackB {
   readonly vmagent?: EngineProcess;
   /** Engines that died since the start, with how (`vmalert: code 1`). */
   dead(): string[];
-  /** Stops every engine (vmalert first) and removes their folders. */
+  /** Stops every engine (vmagent and vmalert first, Alertmanager last) and removes their folders. */
   stop(): Promise<void>;
 }
 
