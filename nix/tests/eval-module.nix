@@ -102,6 +102,7 @@ in
     dynamicUser = u.serviceConfig.DynamicUser or null;
     protectSystem = u.serviceConfig.ProtectSystem or null;
     stateDirectory = u.serviceConfig.StateDirectory or null;
+    serviceConfig = u.serviceConfig;
   }) m.config.systemd.services;
   services = b.removeAttrs (m.config.services or { }) [ ];
   etc = m.config.environment.etc or { };
