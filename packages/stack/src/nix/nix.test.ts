@@ -37,7 +37,12 @@ interface Evaluated {
   failedAssertions: string[];
   units: Record<
     string,
-    { execStart: string | null; dynamicUser: boolean | null; protectSystem: string | null }
+    {
+      execStart: string | null;
+      dynamicUser: boolean | null;
+      protectSystem: string | null;
+      serviceConfig: Record<string, unknown>;
+    }
   >;
   services: Record<string, unknown>;
 }
@@ -87,6 +92,22 @@ test(
     for (const [n, u] of canopy) {
       assert.equal(u.dynamicUser, true, n);
       assert.equal(u.protectSystem, 'strict', n);
+      const c = u.serviceConfig;
+      for (const k of [
+        'NoNewPrivileges',
+        'PrivateTmp',
+        'ProtectHome',
+        'PrivateDevices',
+        'RestrictNamespaces',
+      ])
+        assert.equal(c[k], true, `${n}: ${k}`);
+      assert.deepEqual(c['RestrictAddressFamilies'], ['AF_INET', 'AF_INET6', 'AF_UNIX'], n);
+      assert.deepEqual(
+        c['SystemCallFilter'],
+        ['@system-service', '~@privileged', '~@resources'],
+        n,
+      );
+      assert.equal(c['CapabilityBoundingSet'], '', n);
     }
     assert.match(
       b.units['canopy-relay-a']!.execStart ?? '',
