@@ -14,6 +14,10 @@
  * `--ui [--runs N] [--json]` times the web dashboard's first render in Chromium
  * (bench/src/ui-render.ts). `--relay-tracing [--json]` measures span overhead on the relay
  * fan-out path, tracing off vs on at sample ratio 0, 0.1 and 1 (bench/src/relay-tracing.ts).
+ * `--remote-write [--json]` compares remote_write ingest (samples per CPU-second) of the hub
+ * and VictoriaMetrics on the same stream (bench/src/hub/remote-write.ts).
+ * `--scrub [--json]` measures the PII scrubber (MB/s on clean, dirty and mixed log text) and
+ * logger lines/s: plain pino vs the Canopy logger without and with scrubbing (bench/src/scrub.ts).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { FULL, QUICK, hasGc, measure, sink, type Case } from './harness.js';
@@ -133,6 +137,14 @@ if (args.includes('--ui')) {
   // Fault → notification through the hub, default intervals: about 15 minutes.
   const { runAlertHub } = await import('./alert-noise.js');
   await runAlertHub(json);
+} else if (args.includes('--scrub')) {
+  // The PII scrubber and the logger around it, in-process: about 15 seconds.
+  const { runScrubBench } = await import('./scrub.js');
+  await runScrubBench(json);
+} else if (args.includes('--remote-write')) {
+  // remote_write ingest, the hub against VictoriaMetrics on the same stream: about a minute.
+  const { runRemoteWriteBench } = await import('./hub/remote-write.js');
+  await runRemoteWriteBench(json);
 } else if (args.includes('--hub')) {
   // Loaded only when asked: it starts VictoriaMetrics and takes minutes.
   const { runHub } = await import('./hub/run-hub.js');

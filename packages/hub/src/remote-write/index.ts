@@ -3,6 +3,7 @@ export {
   decodeWriteRequest,
   encodeWriteRequest,
   METRIC_TYPES,
+  LabelsCache,
   type WriteRequest,
   type WriteSeries,
   type WriteMetadata,

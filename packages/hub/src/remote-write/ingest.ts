@@ -6,7 +6,6 @@
  * write handler does.
  */
 import type { Labels } from '../model.js';
-import { labelsKey } from '../model.js';
 import type { TSDB } from '../tsdb/index.js';
 import {
   iso,
@@ -68,9 +67,15 @@ export interface IngestResult {
 export interface IngestOptions {
   /** Accepted timestamps. */
   readonly bounds: TimeBounds;
-  /** Interns label sets so the TSDB finds their series by identity (optional). */
-  readonly intern?: (labels: Labels) => Labels;
+  /**
+   * Label sets already found valid, by identity: with a LabelsCache the decoder
+   * hands out the same object for a series in every request, so each is checked once.
+   */
+  readonly valid?: WeakSet<Labels>;
 }
+
+/** `job\0instance` of a label set, by identity. */
+const targetKeys = new WeakMap<Labels, string>();
 
 /**
  * Checks then stores a request. Throws a {@link RejectError} (status 400) naming the series
@@ -81,8 +86,10 @@ export interface IngestOptions {
 export function ingestWriteRequest(db: TSDB, wr: WriteRequest, o: IngestOptions): IngestResult {
   const series: Labels[] = [];
   const skip: Array<Uint8Array | undefined> = [];
-  // Newest timestamp and value per series so far in this request.
-  const last = new Map<string, { t: number; v: number }>();
+  // Newest timestamp and value per series so far in this request (a series sent twice is
+  // normally the same object; see LabelsCache).
+  const last = new Map<Labels, number>();
+  const { oldest, newest } = o.bounds;
   const floor = db.newestTimestamp - OUT_OF_BOUNDS_MS;
   let duplicates = 0;
   for (const ts of wr.timeseries) {
@@ -93,28 +100,34 @@ export function ingestWriteRequest(db: TSDB, wr: WriteRequest, o: IngestOptions)
         `series ${seriesText(ts.labels)}: native histogram samples are not supported by the hub (send classic histograms)`,
       );
     let labels: Labels = ts.labels;
-    for (const n in labels) {
-      if (labels[n] === '') {
-        labels = dropEmpty(labels);
-        break;
+    if (o.valid === undefined || !o.valid.has(labels)) {
+      for (const n in labels) {
+        if (labels[n] === '') {
+          labels = dropEmpty(labels);
+          break;
+        }
       }
+      const problem = labelProblem(labels);
+      if (problem !== undefined)
+        throw new RejectError(400, 'invalid_labels', `series ${seriesText(labels)}: ${problem}`);
+      if (labels === ts.labels) o.valid?.add(labels);
     }
-    const problem = labelProblem(labels);
-    if (problem !== undefined)
-      throw new RejectError(400, 'invalid_labels', `series ${seriesText(labels)}: ${problem}`);
-    if (o.intern !== undefined) labels = o.intern(labels);
     series.push(labels);
-    const key = labelsKey(labels);
-    const prev = last.get(key);
-    let prevT = prev?.t ?? db.lastTimestamp(labels);
+    const prevAt = last.get(labels);
+    const prev = prevAt === undefined ? undefined : wr.timeseries[prevAt]!;
+    const pn = prev === undefined ? 0 : prev.t.length;
+    let prevT = pn > 0 ? prev!.t[pn - 1]! : db.lastTimestamp(labels);
     // The newest value when known here; otherwise read from the TSDB if a tie needs it.
-    let prevV: number | undefined = prev?.v;
+    let prevV: number | undefined = pn > 0 ? prev!.v[pn - 1]! : undefined;
     let marks: Uint8Array | undefined;
     const n = ts.t.length;
     for (let i = 0; i < n; i++) {
       const t = ts.t[i]!;
       const v = ts.v[i]!;
-      const tp = timeProblem(t, o.bounds);
+      const tp =
+        t <= newest && t >= oldest && Number.isSafeInteger(t)
+          ? undefined
+          : timeProblem(t, o.bounds);
       if (tp !== undefined) {
         const reason =
           t > o.bounds.newest ? 'too_new' : t < o.bounds.oldest ? 'too_old' : 'bad_timestamp';
@@ -151,10 +164,8 @@ export function ingestWriteRequest(db: TSDB, wr: WriteRequest, o: IngestOptions)
         `series ${seriesText(labels)}: out of order sample at ${iso(t)} (newest is ${iso(prevT)})`,
       );
     }
-    if (n > 0) {
-      // A later series entry with the same labels continues from here.
-      last.set(key, { t: ts.t[n - 1]!, v: ts.v[n - 1]! });
-    }
+    // A later entry of the same series in this request continues from here.
+    if (n > 0) last.set(labels, series.length - 1);
     skip.push(marks);
   }
   const app = db.appender();
@@ -171,7 +182,11 @@ export function ingestWriteRequest(db: TSDB, wr: WriteRequest, o: IngestOptions)
     }
     if (k === 0) continue;
     samples += k;
-    const target = `${labels.job ?? ''}\u0000${labels.instance ?? ''}`;
+    let target = targetKeys.get(labels);
+    if (target === undefined) {
+      target = `${labels.job ?? ''}\u0000${labels.instance ?? ''}`;
+      targetKeys.set(labels, target);
+    }
     perTarget.set(target, (perTarget.get(target) ?? 0) + k);
   }
   app.commit();

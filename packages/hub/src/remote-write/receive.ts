@@ -10,13 +10,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import snappy from 'snappyjs';
 import type { Labels } from '../model.js';
-import { labelsKey } from '../model.js';
 import type { TSDB } from '../tsdb/index.js';
 import { ProtoError } from '../wire/protobuf.js';
 import { ingestWriteRequest, RejectError, type RejectReason } from './ingest.js';
 import { Pushers, type PusherStatus } from './pushers.js';
 import { DEFAULT_MAX_FUTURE_MS } from './validate.js';
-import { decodeWriteRequest, type WriteRequest } from './write-request.js';
+import { decodeWriteRequest, LabelsCache, type WriteRequest } from './write-request.js';
 
 /** Default largest accepted (compressed) body: 32 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 32 << 20;
@@ -24,7 +23,7 @@ export const DEFAULT_MAX_BODY_BYTES = 32 << 20;
 export const DEFAULT_MAX_SAMPLES_PER_REQUEST = 1_000_000;
 /** An uncompressed body may be at most this many times the compressed limit. */
 const MAX_EXPANSION = 8;
-/** Label sets kept interned (so the TSDB finds a pushed series by identity). */
+/** Label sets kept decoded (so the TSDB finds a pushed series by identity). */
 const INTERN_MAX = 200_000;
 
 /** Options of {@link RemoteWriteReceiver}. */
@@ -61,7 +60,8 @@ export interface ReceiverStats {
 export class RemoteWriteReceiver {
   readonly stats: ReceiverStats = { requests: 0, samples: 0, duplicates: 0, rejected: new Map() };
   private readonly pushers = new Pushers();
-  private readonly interned = new Map<string, Labels>();
+  private readonly labels = new LabelsCache(INTERN_MAX);
+  private readonly valid = new WeakSet<Labels>();
   private readonly token: Buffer | undefined;
   private readonly maxBody: number;
   private readonly maxSamples: number;
@@ -99,7 +99,7 @@ export class RemoteWriteReceiver {
       wr = this.decode(body);
       const result = ingestWriteRequest(this.o.tsdb, wr, {
         bounds: this.bounds(),
-        intern: (l) => this.intern(l),
+        valid: this.valid,
       });
       for (const md of wr.metadata) {
         if (md.metricFamilyName === '') continue;
@@ -199,7 +199,7 @@ export class RemoteWriteReceiver {
     }
     let wr: WriteRequest;
     try {
-      wr = decodeWriteRequest(raw);
+      wr = decodeWriteRequest(raw, this.labels);
     } catch (e) {
       if (!(e instanceof ProtoError)) throw e;
       throw new RejectError(
@@ -226,16 +226,6 @@ export class RemoteWriteReceiver {
       oldest: ret > 0 ? now - ret : -Infinity,
       newest: now + (this.o.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS),
     };
-  }
-
-  private intern(labels: Labels): Labels {
-    const key = labelsKey(labels);
-    const got = this.interned.get(key);
-    if (got !== undefined) return got;
-    if (this.interned.size >= INTERN_MAX) this.interned.clear();
-    const frozen = Object.freeze({ ...labels });
-    this.interned.set(key, frozen);
-    return frozen;
   }
 
   /** Charges a refusal to the pushed targets it concerned, else to the client address. */
