@@ -51,7 +51,7 @@ const OCTET1 = '(?:25[0-5]|2[0-4][0-9]|1[013-9][0-9]|12[0-689]|[1-9][0-9]?)';
 const COMPONENT = `[^/\\s"'<>,;()\\[\\]{}\\\\]+`;
 // IPv6 forms, longest first so the leftmost-first alternation takes the whole address.
 const IPV6 = [
-  `(?:${H4}:){1,5}:?(?:[Ff]{4}):${IPV4}`, // 0:0:0:0:0:ffff:1.2.3.4
+  `(?:0{1,4}:){5}[Ff]{4}:${IPV4}`, // 0:0:0:0:0:ffff:1.2.3.4
   `(?:${H4}:){1,6}:(?:${H4}:){0,4}${IPV4}`, // 64:ff9b::1.2.3.4
   `::(?:[Ff]{4}:)?${IPV4}`, // ::ffff:1.2.3.4, ::1.2.3.4
   `(?:${H4}:){7}${H4}`, // full form

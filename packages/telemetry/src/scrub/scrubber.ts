@@ -54,6 +54,8 @@ interface Compiled {
   readonly replacement: string;
   readonly keep: ((token: string) => boolean) | undefined;
   readonly requires: string | undefined;
+  /** Pre-check families this rule needs (all bits for packs other than the default). */
+  readonly needs: number;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -113,7 +115,6 @@ for (let c = 0; c < 128; c++) {
 }
 // charCodeAt past the end is NaN and non-ASCII is >= 128: both read as 0 (no class).
 const cls = (c: number): number => (c < 128 ? CLASS[c]! : 0);
-const isHex = (c: number): boolean => (cls(c) & HEXC) !== 0;
 const isDigit = (c: number): boolean => (cls(c) & DIGIT) !== 0;
 const MULTIADDR_WORDS = ['p2p', 'ipfs', 'dns', 'onion', 'garlic', 'sni', 'certhash'];
 
@@ -124,38 +125,83 @@ function skipDigits(s: string, i: number): number {
   return j;
 }
 
+/** What the pre-check saw: which families of rules can match (0: none). */
+export const SEEN_AT = 1; // an @: e-mail
+export const SEEN_MULTIADDR = 2; // /p2p, /dns, … : multiaddr components
+export const SEEN_RUN = 4; // 40+ base64/base58/base32/hex characters in a row
+export const SEEN_IPV6 = 8; // :: or 6+ colons between hex digits
+export const SEEN_IPV4 = 16; // a dotted quad whose first octet is not 0 or 127
+
+/** The dotted-quad test at a `.` (see {@link scan}); `k` is where the digits before it start. */
+function ipv4At(s: string, k: number, i: number): boolean {
+  // A match starts at a digit run not preceded by a digit or dot (the rule's prefix), and
+  // that whole run is the first octet: 1–255, no leading zero, not 127.
+  if (k > 0 && s.charCodeAt(k - 1) === 46) return false;
+  const len = i - k;
+  if (len < 1 || len > 3 || s.charCodeAt(k) === 48) return false;
+  const v = Number(s.slice(k, i));
+  if (v > 255 || v === 127) return false;
+  let j = skipDigits(s, i + 1);
+  if (j === i + 1 || s.charCodeAt(j) !== 46 || !isDigit(s.charCodeAt(j + 1))) return false;
+  j = skipDigits(s, j + 1);
+  return s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1));
+}
+
 /**
- * The pre-check for the default pack, one pass over char codes: could any rule match?
- * It is a superset of the rules (a test checks that every canary passes it and that a
- * string it rejects comes out of the rules unchanged): an `@`; `::` or `h:h`; `d.d.d.d`;
- * `/p2p`, `/dns`, …; or a run of 40 base64/base58/base32/hex characters.
+ * The pre-check for the default pack: one pass over char codes that says which rule
+ * families could match. A superset of the rules (a test checks that every canary passes it
+ * and that a string it rejects comes out of the rules unchanged).
  */
-export function mayContainIdentifier(s: string): boolean {
+export function scan(s: string): number {
   const n = s.length;
+  let seen = 0;
   let run = 0;
+  let digits = 0; // digits just before i
+  let colons = 0; // colons in the current run of hex digits and colons
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if ((cls(c) & B64) !== 0) {
-      if (++run >= 40) return true;
+    const k = cls(c);
+    if ((k & HEXC) === 0 && c !== 58) colons = 0;
+    if ((k & B64) !== 0) {
+      if (++run >= 40) seen |= SEEN_RUN;
       if (c === 47) {
-        for (const w of MULTIADDR_WORDS) if (s.startsWith(w, i + 1)) return true;
+        for (const w of MULTIADDR_WORDS) if (s.startsWith(w, i + 1)) seen |= SEEN_MULTIADDR;
       }
+      digits = (k & DIGIT) !== 0 ? digits + 1 : 0;
       continue;
     }
     run = 0;
-    if (c === 64) return true;
-    if (c === 58) {
-      const q = s.charCodeAt(i + 1);
-      if (q === 58 || (isHex(q) && isHex(s.charCodeAt(i - 1)))) return true;
-    } else if (c === 46 && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1))) {
-      let j = skipDigits(s, i + 1);
-      if (s.charCodeAt(j) !== 46 || !isDigit(s.charCodeAt(j + 1))) continue;
-      j = skipDigits(s, j + 1);
-      if (s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1))) return true;
-    }
+    if (c === 64) seen |= SEEN_AT;
+    else if (c === 58) {
+      if (++colons >= 6 || s.charCodeAt(i + 1) === 58) seen |= SEEN_IPV6;
+    } else if (c === 46 && digits > 0 && (seen & SEEN_IPV4) === 0 && ipv4At(s, i - digits, i))
+      seen |= SEEN_IPV4;
+    digits = 0;
   }
-  return false;
+  return seen;
 }
+
+/**
+ * Could any rule of the default pack match `s`? (See {@link scan}.)
+ *
+ * @example mayContainIdentifier('took 12ms') // false
+ */
+export const mayContainIdentifier = (s: string): boolean => scan(s) !== 0;
+
+/** The family each default rule needs the pre-check to have seen. */
+const NEEDS: Readonly<Record<string, number>> = {
+  email: SEEN_AT,
+  'multiaddr-peer': SEEN_MULTIADDR,
+  'multiaddr-host': SEEN_MULTIADDR,
+  'multiaddr-certhash': SEEN_MULTIADDR,
+  'peer-id': SEEN_RUN,
+  cid: SEEN_RUN,
+  hex: SEEN_RUN,
+  base32: SEEN_RUN,
+  ipv6: SEEN_IPV6,
+  ipv4: SEEN_IPV4,
+  'encoded-id': SEEN_RUN,
+};
 
 /** The `loopback` keep-check: loopback and unspecified addresses identify no one. */
 export function isLoopback(t: string): boolean {
@@ -167,7 +213,7 @@ const KEEPS: Record<ScrubKeep, (token: string) => boolean> = {
   loopback: isLoopback,
 };
 
-function compile(r: ScrubRule): Compiled {
+function compile(r: ScrubRule, known: boolean): Compiled {
   const src = r.prefix !== undefined ? `(${r.prefix})(?:${r.source})` : `(?:${r.source})`;
   return {
     name: r.name,
@@ -176,6 +222,7 @@ function compile(r: ScrubRule): Compiled {
     replacement: r.replacement,
     keep: r.keep !== undefined ? KEEPS[r.keep] : undefined,
     requires: r.requires,
+    needs: known ? (NEEDS[r.name] ?? -1) : -1,
   };
 }
 
@@ -219,7 +266,8 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   const mode = options.mode ?? 'redact';
   if (mode !== 'redact' && mode !== 'pseudonym')
     throw new RangeError(`scrubber mode must be 'redact' or 'pseudonym', got '${String(mode)}'`);
-  const rules = (options.rules ?? SCRUB_RULES).map(compile);
+  const isDefault = options.rules === undefined || options.rules === SCRUB_RULES;
+  const rules = (options.rules ?? SCRUB_RULES).map((r) => compile(r, isDefault));
   const maxLen = options.maxStringLength ?? 16384;
   const maxDepth = options.maxDepth ?? 8;
   const maxEntries = options.maxEntries ?? 200;
@@ -227,10 +275,7 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   // The hand-written pre-check knows the default pack only; any other pack gets the
   // (slower) combined regex, which is a superset by construction.
   const combined = new RegExp(rules.map((r) => r.re.source).join('|'));
-  const gate =
-    options.rules === undefined || options.rules === SCRUB_RULES
-      ? mayContainIdentifier
-      : (s: string): boolean => combined.test(s);
+  const gate = isDefault ? scan : (s: string): number => (combined.test(s) ? -1 : 0);
   const pseudo: Pseudonymizer | undefined =
     mode === 'pseudonym'
       ? createPseudonymizer({
@@ -266,10 +311,43 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     return last === 0 ? s : out + s.slice(last);
   }
 
+  /**
+   * `apply` on each run of 40+ base64-class characters (plus `=` padding) only: every
+   * long-token rule's match lies inside such a run, so the rest of the line is not scanned.
+   */
+  function applyInRuns(r: Compiled, s: string): string {
+    const n = s.length;
+    let out = '';
+    let last = 0;
+    let i = 0;
+    while (i < n) {
+      if ((cls(s.charCodeAt(i)) & B64) === 0) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < n && (cls(s.charCodeAt(j)) & B64) !== 0) j++;
+      if (j - i >= 40) {
+        const end = j;
+        while (j < n && j < end + 2 && s.charCodeAt(j) === 61) j++;
+        const part = s.slice(i, j);
+        const done = apply(r, part);
+        if (done !== part) {
+          out += s.slice(last, i) + done;
+          last = j;
+        }
+      }
+      i = j;
+    }
+    return last === 0 ? s : out + s.slice(last);
+  }
+
   function string(s: string): string {
     if (s.length > maxLen) s = truncate(s, maxLen);
-    if (!gate(s)) return s;
-    for (const r of rules) s = apply(r, s);
+    const seen = gate(s);
+    if (seen === 0) return s;
+    for (const r of rules)
+      if ((r.needs & seen) !== 0) s = r.needs === SEEN_RUN ? applyInRuns(r, s) : apply(r, s);
     return s;
   }
 
