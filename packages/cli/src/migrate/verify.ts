@@ -33,6 +33,9 @@ export interface VerifyResult {
   readonly ok: boolean;
 }
 
+/** How often differing counts are asked again before they count as different. */
+const SETTLE_TRIES = 10;
+
 /** Metrics spot-checked: those with the most series. */
 const SPOT_METRICS = 4;
 
@@ -71,34 +74,15 @@ export async function verifyMigration(
     const name = s.labels['__name__'] ?? '';
     byName.set(name, (byName.get(name) ?? 0) + 1);
   }
-  const mismatches: string[] = [];
-  let mismatchCount = 0;
-  const seen = new Set<string>();
-  for (const name of [...byName.keys()].sort()) {
-    const got = await target.query(
-      `count_over_time(${nameSelector(name)}[${windowMs}ms])`,
-      untilMs,
-    );
-    // count_over_time drops the metric name: put it back to match the hub's keys.
-    const counts = new Map<string, number>();
-    for (const [k, v] of got) counts.set(`__name__\u0000${name}\u0001${k}`, v);
-    for (const [k, v] of counts) {
-      const key = labelsKey(parseKey(k));
-      const want = hubCount.get(key);
-      if (want === undefined) continue; // the target's own series (e.g. scraped there)
-      seen.add(key);
-      if (want !== v) {
-        mismatchCount++;
-        if (mismatches.length < 10)
-          mismatches.push(`${describeKey(key)}: hub ${want}, target ${v}`);
-      }
-    }
+  // VictoriaMetrics makes freshly imported series searchable within seconds of acknowledging
+  // them: counts that differ are asked again (every second, at most SETTLE_TRIES times).
+  let counted = await compareCounts(target, byName, hubCount, windowMs, untilMs);
+  for (let i = 1; i < SETTLE_TRIES && counted.mismatchCount > 0; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await target.flush();
+    counted = await compareCounts(target, byName, hubCount, windowMs, untilMs);
   }
-  for (const [key, n] of hubCount) {
-    if (seen.has(key)) continue;
-    mismatchCount++;
-    if (mismatches.length < 10) mismatches.push(`${describeKey(key)}: hub ${n}, target 0`);
-  }
+  const { mismatches, mismatchCount } = counted;
   const spot = [...byName]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, SPOT_METRICS)
@@ -127,6 +111,45 @@ export async function verifyMigration(
     spotChecks,
     ok: mismatchCount === 0 && spotChecks.every((c) => c.ok),
   };
+}
+
+/** Per-series counts on the target against the hub's. */
+async function compareCounts(
+  target: VictoriaTarget,
+  byName: ReadonlyMap<string, number>,
+  hubCount: ReadonlyMap<string, number>,
+  windowMs: number,
+  untilMs: number,
+): Promise<{ mismatches: string[]; mismatchCount: number }> {
+  const mismatches: string[] = [];
+  let mismatchCount = 0;
+  const seen = new Set<string>();
+  for (const name of [...byName.keys()].sort()) {
+    const got = await target.query(
+      `count_over_time(${nameSelector(name)}[${windowMs}ms])`,
+      untilMs,
+    );
+    // count_over_time drops the metric name: put it back to match the hub's keys.
+    const counts = new Map<string, number>();
+    for (const [k, v] of got) counts.set(`__name__\u0000${name}\u0001${k}`, v);
+    for (const [k, v] of counts) {
+      const key = labelsKey(parseKey(k));
+      const want = hubCount.get(key);
+      if (want === undefined) continue; // the target's own series (e.g. scraped there)
+      seen.add(key);
+      if (want !== v) {
+        mismatchCount++;
+        if (mismatches.length < 10)
+          mismatches.push(`${describeKey(key)}: hub ${want}, target ${v}`);
+      }
+    }
+  }
+  for (const [key, n] of hubCount) {
+    if (seen.has(key)) continue;
+    mismatchCount++;
+    if (mismatches.length < 10) mismatches.push(`${describeKey(key)}: hub ${n}, target 0`);
+  }
+  return { mismatches, mismatchCount };
 }
 
 function hubValue(db: TSDB, expr: string, t: number): number | undefined {
