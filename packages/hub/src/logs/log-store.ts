@@ -188,9 +188,10 @@ export class LogStore {
   search(q: LogQuery): LogView[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (q.query !== undefined && q.query.trim() !== '') {
-      where.push('id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
-      args.push(q.query);
+    const fts = q.query !== undefined && q.query.trim() !== '';
+    if (fts) {
+      where.push('logs_fts MATCH ?');
+      args.push(q.query!);
     }
     if (q.service !== undefined && q.service !== '') {
       where.push('service = ?');
@@ -215,13 +216,22 @@ export class LogStore {
     args.push(q.limit ?? 200);
     let rows: Row[];
     try {
+      // With a text query, the newest matches by arrival (the FTS index walks rowids
+      // backwards and stops at the limit; ordering all matches by time would sort them
+      // all), then that page by time. Lines arrive in time order when captured.
       rows = this.#db
         .prepare(
-          `SELECT time_ms, service, level, msg, trace_id, span_id, fields FROM logs
-           ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
-           ORDER BY time_ms DESC, id DESC LIMIT ?`,
+          fts
+            ? `SELECT logs.time_ms, logs.service, logs.level, logs.msg, logs.trace_id,
+                 logs.span_id, logs.fields
+               FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
+               WHERE ${where.join(' AND ')} ORDER BY logs_fts.rowid DESC LIMIT ?`
+            : `SELECT time_ms, service, level, msg, trace_id, span_id, fields FROM logs
+               ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
+               ORDER BY time_ms DESC, id DESC LIMIT ?`,
         )
         .all(...args) as Row[];
+      if (fts) rows.sort((a, b) => b.time_ms - a.time_ms);
     } catch (e) {
       if (q.query !== undefined && (e as { code?: string }).code === 'SQLITE_ERROR')
         throw new BadData(
