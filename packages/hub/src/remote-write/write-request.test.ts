@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STALE_NAN, isStale } from '../model.js';
 import { ProtoError, ProtoWriter } from '../wire/protobuf.js';
-import { decodeWriteRequest, encodeWriteRequest } from './write-request.js';
+import { decodeWriteRequest, encodeWriteRequest, LabelsCache } from './write-request.js';
 
 // WriteRequest{timeseries:[{labels:[{__name__,up}], samples:[{value:1, timestamp:1000}]}]},
 // written out by hand from remote.proto/types.proto.
@@ -120,3 +120,43 @@ for (const [name, body, message] of bad) {
     );
   });
 }
+
+test('with a LabelsCache a series decodes to the same frozen object in every request', () => {
+  const cache = new LabelsCache();
+  const req = (v: number, job = 'relay') =>
+    encodeWriteRequest({
+      timeseries: [
+        { labels: { __name__: 'up', job }, t: Float64Array.of(1000), v: Float64Array.of(v) },
+        { labels: { __name__: 'x' }, t: Float64Array.of(1000, 2000), v: Float64Array.of(1, 2) },
+      ],
+      metadata: [],
+    });
+  const a = decodeWriteRequest(req(1), cache);
+  const b = decodeWriteRequest(req(2), cache);
+  assert.equal(a.timeseries[0]!.labels, b.timeseries[0]!.labels);
+  assert.ok(Object.isFrozen(a.timeseries[0]!.labels));
+  assert.notEqual(decodeWriteRequest(req(1, 'replay'), cache).timeseries[0]!.labels, a.timeseries[0]!.labels);
+  assert.deepEqual([...b.timeseries[0]!.v], [2]);
+  assert.deepEqual([...b.timeseries[1]!.t], [1000, 2000]);
+  assert.equal(cache.size, 3);
+  // The slow path (an exemplar in the series) shares the cache.
+  const w = new ProtoWriter();
+  w.message(1, (ts) => {
+    ts.message(1, (l) => l.string(1, '__name__').string(2, 'up'));
+    ts.message(1, (l) => l.string(1, 'job').string(2, 'relay'));
+    ts.message(2, (s) => s.double(1, 5).int64(2, 3000));
+    ts.message(3, (e) => e.double(2, 1));
+  });
+  const c = decodeWriteRequest(w.finish(), cache);
+  assert.equal(c.timeseries[0]!.labels, a.timeseries[0]!.labels);
+  assert.deepEqual([...c.timeseries[0]!.v], [5]);
+  // A repeated label name is refused on the fast path too.
+  const dup = new ProtoWriter()
+    .message(1, (ts) => {
+      ts.message(1, (l) => l.string(1, 'job').string(2, 'a'));
+      ts.message(1, (l) => l.string(1, 'job').string(2, 'b'));
+      ts.message(2, (s) => s.double(1, 1).int64(2, 1));
+    })
+    .finish();
+  assert.throws(() => decodeWriteRequest(dup, cache), /label name "job" repeated/);
+});
