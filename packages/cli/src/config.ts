@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { TracingConfigSchema } from './tracing-config.js';
+import { HubLogsSchema, HubTracesSchema } from './signals-config.js';
 import { ScrapeConfigSchema, parseDuration, parseBytes, RemoteWriteSchema } from '@canopy/hub';
 
 /** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
@@ -117,6 +118,10 @@ const Hub = z
       .optional(),
     /** remote_write in and imports (docs/remote-write.md). */
     remote_write_receiver: RemoteWriteReceiver.optional(),
+    /** OTLP traces in and the trace store (docs/traces-and-logs.md). */
+    traces: HubTracesSchema.optional(),
+    /** The log store (docs/traces-and-logs.md). */
+    logs: HubLogsSchema.optional(),
   })
   .default({ listen: '127.0.0.1:9400', data: '.canopy', retention: '15d', retention_size: 0 });
 

@@ -6,12 +6,15 @@ import {
   parseBytes,
   type RemoteWriteReceiverOptions,
   type ScrapeConfig,
+  type LogsOptions,
+  type TracesOptions,
   resolveRemoteWrite,
   type RemoteWriteEndpoint,
 } from '@canopy/hub';
 import { parseHostPort } from '@canopy/services';
 import type { CanopyConfig } from './config.js';
 import type { AlertingSetup } from './alerting-setup.js';
+import { logsOptions, tracesOptions } from './signals-config.js';
 import { remoteWriteSettings } from './remote-write-setup.js';
 import { scrubberFromEnv } from './scrub-setup.js';
 
@@ -22,6 +25,9 @@ export interface HubSettings {
   readonly dataDir: string;
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  /** `hub.traces` / `hub.logs`, resolved; absent: the hub's defaults (on). */
+  readonly traces?: TracesOptions;
+  readonly logs?: LogsOptions;
   /** `remote_write:` endpoints, resolved (series limit default: budget.series). */
   readonly remoteWrite?: readonly RemoteWriteEndpoint[];
   /** `hub.remote_write_receiver`, resolved; absent when the section is. */
@@ -39,6 +45,10 @@ export function hubSettings(config: CanopyConfig, listen?: string, data?: string
     dataDir: resolve(data ?? config.hub.data),
     retentionMs: parseDuration(config.hub.retention),
     retentionBytes: parseBytes(config.hub.retention_size),
+    ...(tracesOptions(config.hub.traces) !== undefined
+      ? { traces: tracesOptions(config.hub.traces)! }
+      : {}),
+    ...(logsOptions(config.hub.logs) !== undefined ? { logs: logsOptions(config.hub.logs)! } : {}),
     ...(config.remote_write.length > 0
       ? { remoteWrite: resolveRemoteWrite(config.remote_write, config.budget.series) }
       : {}),
@@ -73,6 +83,8 @@ export async function runHub(
     scrape,
     retentionMs: s.retentionMs,
     retentionBytes: s.retentionBytes,
+    ...(s.traces !== undefined ? { traces: s.traces } : {}),
+    ...(s.logs !== undefined ? { logs: s.logs } : {}),
     ...(s.remoteWrite !== undefined ? { remoteWrite: s.remoteWrite } : {}),
     ...(s.remoteWriteReceiver !== undefined ? { remoteWriteReceiver: s.remoteWriteReceiver } : {}),
     ...(alerting !== undefined
