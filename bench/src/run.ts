@@ -16,6 +16,9 @@
  * fan-out path, tracing off vs on at sample ratio 0, 0.1 and 1 (bench/src/relay-tracing.ts).
  * `--remote-write [--json]` compares remote_write ingest (samples per CPU-second) of the hub
  * and VictoriaMetrics on the same stream (bench/src/hub/remote-write.ts).
+ * `--scaling [--relays 4,8,16] [--seconds 30] [--json]` runs N relays on loopback scraped by a
+ * hub every second and reports the hub's ingest, CPU, memory and scrape duration, then bytes
+ * per sample on disk in the hub and VictoriaMetrics (bench/src/scaling.ts; SCALING.md).
  * `--scrub [--json]` measures the PII scrubber (MB/s on clean, dirty and mixed log text) and
  * logger lines/s: plain pino vs the Canopy logger without and with scrubbing (bench/src/scrub.ts).
  */
@@ -141,6 +144,10 @@ if (args.includes('--ui')) {
   // The PII scrubber and the logger around it, in-process: about 15 seconds.
   const { runScrubBench } = await import('./scrub.js');
   await runScrubBench(json);
+} else if (args.includes('--scaling')) {
+  // N relays under load scraped by a hub every second, then bytes per sample: ~4 minutes.
+  const { runScalingBench } = await import('./scaling.js');
+  await runScalingBench(json, args);
 } else if (args.includes('--remote-write')) {
   // remote_write ingest, the hub against VictoriaMetrics on the same stream: about a minute.
   const { runRemoteWriteBench } = await import('./hub/remote-write.js');
