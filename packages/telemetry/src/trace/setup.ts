@@ -14,6 +14,8 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Registry } from '../registry.js';
 import { CountingExporter, QueueGuard } from './counting.js';
 import { traceSpecs } from './specs.js';
+import { ScrubSpanProcessor } from './scrub-processor.js';
+import { createScrubber } from '../scrub/scrubber.js';
 
 /** Options of {@link setupTracing}. */
 export interface TracingOptions {
@@ -191,9 +193,9 @@ export function setupTracing(o: TracingOptions): Tracing {
     dropped++;
     c?.full.inc();
   });
-  // HOOK(scrub): when trace/scrub-processor.ts and scrub/ land, wrap the guard:
-  // `new ScrubSpanProcessor(guard, createScrubber())`, so attributes are scrubbed first.
-  const first: SpanProcessor = guard;
+  // Spans are scrubbed (peer IDs, addresses, CIDs…) before the queue and the exporter see
+  // them: see docs/privacy.md.
+  const first: SpanProcessor = new ScrubSpanProcessor(guard, createScrubber());
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: o.service }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.sampleRatio ?? 1) }),
