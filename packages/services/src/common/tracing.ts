@@ -17,6 +17,12 @@ export function serviceTracing(
   registry: Registry,
   o: ServiceTracingOptions | undefined,
 ): { tracing: Tracing; tracer: Tracer | undefined } {
-  const tracing = setupTracing({ ...o, service, registry });
+  // Active spans (trace ids on log lines) cost every promise: opt-in, CANOPY_TRACE_ACTIVE_SPANS=on.
+  const tracing = setupTracing({
+    activeSpans: process.env.CANOPY_TRACE_ACTIVE_SPANS === 'on',
+    ...o,
+    service,
+    registry,
+  });
   return { tracing, tracer: tracing.enabled ? tracing.tracer : undefined };
 }

@@ -45,6 +45,13 @@ export interface TracingOptions {
   readonly timeoutMs?: number;
   /** Longest wait for the last export at {@link Tracing.shutdown}, ms. Default 3000. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * Install an AsyncLocalStorage context manager so a span made active with
+   * `context.with` follows async work (`trace.getActiveSpan()`, which the logger reads for
+   * `trace_id`/`span_id`). Default false: once used it slows every promise of the process
+   * (the relay fan-out loses about half its throughput at ratio 0.1, see BENCHMARKS.md).
+   */
+  readonly activeSpans?: boolean;
 }
 
 /** Running totals of a {@link Tracing}. */
@@ -83,10 +90,7 @@ const NOOP_TRACER: Tracer = new ProxyTracerProvider().getTracer('canopy-noop');
 
 let contextManagerSet = false;
 
-/**
- * The active span follows async work (`trace.getActiveSpan()`, which the logger reads for
- * `trace_id`/`span_id`). Set once per process, and only when tracing is on: off costs nothing.
- */
+/** The active span follows async work. Set once per process, only when asked for. */
 function useAsyncContext(): void {
   if (contextManagerSet) return;
   contextManagerSet = true;
@@ -162,7 +166,7 @@ export function setupTracing(o: TracingOptions): Tracing {
       shutdown: () => Promise.resolve(),
     };
   }
-  useAsyncContext();
+  if (o.activeSpans === true) useAsyncContext();
   const maxQueue = o.maxQueue ?? 2048;
   const inner =
     o.exporter ??
