@@ -15,7 +15,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -256,5 +256,75 @@ test(
       30_000,
     ).catch(() => {});
     assert.equal(stored, fed);
+  },
+);
+
+const PROMETHEUS_BIN = '/usr/bin/prometheus';
+
+test(
+  'Prometheus with its receiver on stores every sample the hub forwards',
+  { skip: toolSkipReason(PROMETHEUS_BIN, 'prometheus') },
+  async () => {
+    const port = await freePort();
+    const dir = join(root, 'prometheus');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
+    const prom = await EngineProcess.start({
+      name: 'prometheus',
+      bin: PROMETHEUS_BIN,
+      args: [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.enable-remote-write-receiver',
+        '--log.level=error',
+      ],
+      url: `http://127.0.0.1:${port}`,
+      readyPath: '/-/ready',
+    });
+    running.push(prom);
+    const demo = await startDemo({ port: 0 });
+    running.push(demo);
+    const hub = await startHub({
+      dataDir: join(root, 'hub-prometheus'),
+      port: 0,
+      scrape: parseScrapeConfig({
+        interval: '1s',
+        timeout: '1s',
+        targets: Object.entries(demo.urls).map(([service, url]) => ({ url, service })),
+      }),
+      host_collector: false,
+      remoteWrite: endpoint(port, { catalog_only: true }),
+    });
+    running.push({ stop: () => hub.stop() });
+    const ep = hub.remoteWriter!.endpoints[0]!;
+    await until('a few scrapes sent', () => ep.stats.samplesSent > 1000, 20_000);
+    await hub.scraper.stop();
+    await until('the queue drained', () => ep.queue.pendingSamples === 0, 20_000);
+    const end = Date.now();
+    const want = new Map<string, number>();
+    for (const s of hub.tsdb.select([{ name: '__name__', type: '=~', value: '.+' }], 0, end)) {
+      const n = Array.from(s.v).filter((v) => !Number.isNaN(v)).length;
+      if (n > 0) want.set(key(s.labels), n);
+    }
+    // A range selector returns the raw samples with their names.
+    const q = new URLSearchParams({ query: '{__name__=~".+"}[10m]', time: String(end / 1000 + 1) });
+    const r = (await (
+      await fetch(`${prom.url}/api/v1/query`, { method: 'POST', body: q })
+    ).json()) as {
+      data: { result: { metric: Labels; values: [number, string][] }[] };
+    };
+    const got = new Map<string, number>();
+    for (const s of r.data.result)
+      got.set(key(s.metric), s.values.filter(([, v]) => !Number.isNaN(Number(v))).length);
+    const diff = [...want]
+      .filter(([k, n]) => got.get(k) !== n)
+      .map(([k, n]) => `${k}: ${n} vs ${got.get(k)}`);
+    assert.deepEqual(diff.slice(0, 5), [], `${diff.length} of ${want.size} series differ`);
+    assert.equal(ep.stats.dropped.rejected, 0);
+    assert.equal(
+      ep.stats.samplesSent,
+      [...want.values()].reduce((a, b) => a + b, 0),
+    );
   },
 );
