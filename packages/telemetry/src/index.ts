@@ -58,6 +58,8 @@ export {
   TRACE_CONTEXT_KEYS,
   createScrubber,
   createPseudonymizer,
+  scrubberFromEnv,
+  SCRUB_MODE_ENV,
   looksLikeIdentifier,
   type ScrubRule,
   type ScrubKeep,

@@ -1,3 +1,4 @@
+import { scrubberFromEnv, type Scrubber } from '@canopy/telemetry';
 import { createLogger as createCanopyLogger, type Logger } from '@canopy/telemetry/logger';
 
 /**
@@ -6,10 +7,13 @@ import { createLogger as createCanopyLogger, type Logger } from '@canopy/telemet
  */
 export type { Logger };
 
+let shared: Scrubber | undefined;
+
 /**
- * Creates the logger of a service. Level from `CANOPY_LOG_LEVEL` (default `info`).
- * Peer keys, addresses and content ids in messages or fields come out as `<peer>`, `<ip>`,
- * `<cid>`…; still prefer logging counts and reasons.
+ * Creates the logger of a service. Level from `CANOPY_LOG_LEVEL` (default `info`), scrubbing
+ * mode from `CANOPY_SCRUB_MODE` (default `redact`). Peer keys, addresses and content ids in
+ * messages or fields come out as `<peer>`, `<ip>`, `<cid>`…; still prefer logging counts
+ * and reasons.
  *
  * @example const log = createLogger('relay'); log.info({ peers: 3 }, 'listening');
  */
@@ -17,5 +21,6 @@ export function createLogger(
   service: string,
   level = process.env.CANOPY_LOG_LEVEL ?? 'info',
 ): Logger {
-  return createCanopyLogger({ service, level });
+  shared ??= scrubberFromEnv(process.env);
+  return createCanopyLogger({ service, level, scrub: shared });
 }

@@ -14,3 +14,4 @@ export {
   type Pseudonymizer,
   type PseudonymOptions,
 } from './pseudonym.js';
+export { scrubberFromEnv, SCRUB_MODE_ENV } from './env.js';
