@@ -312,6 +312,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const hub = await runHub(settings, config.scrape, alerting, hubUi(config, file));
       io.out(`Canopy hub: Prometheus API at ${hub.url}/api/v1/  (data in ${settings.dataDir})\n`);
       io.out(`  dashboard ${hub.url}/\n`);
+      if (settings.remoteWriteReceiver?.enabled === true)
+        io.out(
+          `  remote_write in ${hub.url}/api/v1/write${settings.remoteWriteReceiver.bearerToken !== undefined ? ' (bearer token required)' : ''}\n`,
+        );
       io.out(alertingBanner(alerting));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
