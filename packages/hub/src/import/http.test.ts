@@ -151,3 +151,12 @@ for (const [name, send, status, message] of refusals) {
     assert.match(r.json.error ?? '', message);
   });
 }
+
+it('counts requests, refusals, samples and refused lines on /metrics', async () => {
+  const m = await (await fetch(`${hub.url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m)?.[1]);
+  assert.equal(value('canopy_hub_import_requests_total'), 11);
+  assert.equal(value('canopy_hub_import_refused_requests_total'), 8);
+  assert.equal(value('canopy_hub_import_samples_total'), 5);
+  assert.equal(value('canopy_hub_import_rejected_lines_total'), 2);
+});

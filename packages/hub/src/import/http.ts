@@ -27,6 +27,18 @@ export interface ImportHandlerOptions {
   /** Tolerance for timestamps ahead of the clock, ms. Default 10 minutes. */
   readonly maxFutureMs?: number;
   readonly now?: () => number;
+  /** Counters to add to (the hub's /metrics). */
+  readonly stats?: ImportStats;
+}
+
+/** What the import paths count. */
+export interface ImportStats {
+  /** Requests answered (any status). */
+  requests: number;
+  /** Requests refused (4xx), nothing stored. */
+  refused: number;
+  samples: number;
+  rejectedLines: number;
 }
 
 /** The import paths. */
@@ -45,11 +57,14 @@ export function importHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const max = o.maxBodyBytes ?? 64 << 20;
   const now = o.now ?? Date.now;
+  const stats = o.stats;
   const fail = (res: ServerResponse, status: number, error: string, data?: ImportSummary): void => {
+    if (stats !== undefined && status < 500) stats.refused++;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error, data }));
   };
   return (req, res) => {
+    if (stats !== undefined) stats.requests++;
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://hub');
       if (req.method !== 'POST') {
@@ -104,6 +119,10 @@ export function importHandler(
       }
       const wrote = imp.flush(onError === 'abort');
       const summary = imp.summary();
+      if (stats !== undefined) {
+        stats.samples += summary.samples;
+        stats.rejectedLines += summary.rejected;
+      }
       if (!wrote && onError === 'abort' && summary.rejected > 0) {
         const first = summary.rejectedLines[0]!;
         return fail(

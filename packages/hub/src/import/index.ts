@@ -7,4 +7,9 @@ export {
 } from './importer.js';
 export { parseTextLines, type ImportSample, type ImportSink } from './text-lines.js';
 export { parseVmJsonLines } from './vm-jsonl.js';
-export { importHandler, IMPORT_PATHS, type ImportHandlerOptions } from './http.js';
+export {
+  importHandler,
+  IMPORT_PATHS,
+  type ImportHandlerOptions,
+  type ImportStats,
+} from './http.js';

@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSDB } from '../tsdb/index.js';
-import { IMPORT_PATHS, importHandler } from '../import/http.js';
+import { IMPORT_PATHS, importHandler, type ImportStats } from '../import/http.js';
 import type { PusherStatus } from './pushers.js';
 import { RemoteWriteReceiver } from './receive.js';
 
@@ -53,9 +53,11 @@ export function writeEndpoints(
           : {}),
       })
     : undefined;
+  const importStats: ImportStats = { requests: 0, refused: 0, samples: 0, rejectedLines: 0 };
   const imp = importHandler({
     tsdb,
     retentionMs,
+    stats: importStats,
     ...(o?.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes * 2 } : {}),
   });
   const token = o?.bearerToken !== undefined ? Buffer.from(`Bearer ${o.bearerToken}`) : undefined;
@@ -79,6 +81,8 @@ export function writeEndpoints(
       if (token !== undefined) {
         const got = Buffer.from(req.headers.authorization ?? '');
         if (got.length !== token.length || !timingSafeEqual(got, token)) {
+          importStats.requests++;
+          importStats.refused++;
           res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
           res.end(
             JSON.stringify({
@@ -95,6 +99,21 @@ export function writeEndpoints(
       return true;
     },
     pushers: () => rw?.pusherStatus() ?? [],
-    metrics: () => rw?.renderMetrics() ?? '',
+    metrics: () =>
+      rw === undefined
+        ? ''
+        : rw.renderMetrics() +
+          '# HELP canopy_hub_import_requests_total Requests to /api/v1/import and /api/v1/import/prometheus.\n' +
+          '# TYPE canopy_hub_import_requests_total counter\n' +
+          `canopy_hub_import_requests_total ${importStats.requests}\n` +
+          '# HELP canopy_hub_import_refused_requests_total Import requests refused with a 4xx (nothing stored).\n' +
+          '# TYPE canopy_hub_import_refused_requests_total counter\n' +
+          `canopy_hub_import_refused_requests_total ${importStats.refused}\n` +
+          '# HELP canopy_hub_import_samples_total Samples stored by imports.\n' +
+          '# TYPE canopy_hub_import_samples_total counter\n' +
+          `canopy_hub_import_samples_total ${importStats.samples}\n` +
+          '# HELP canopy_hub_import_rejected_lines_total Lines refused by imports.\n' +
+          '# TYPE canopy_hub_import_rejected_lines_total counter\n' +
+          `canopy_hub_import_rejected_lines_total ${importStats.rejectedLines}\n`,
   };
 }
