@@ -1,8 +1,9 @@
 /**
- * `canopy up` captures its children's output: a short run of the reference deployment with
+ * `canopy up` end to end for traces and logs. It captures its children's output: a short run of the reference deployment with
  * the hub, then the hub's log store (reopened from the data folder) holds lines of every
  * service, parsed from pino JSON, and each stored line is also in the child's log file. The
- * services' spans (their real OTLP protobuf exporter) are in the hub's trace store.
+ * services' spans (their real OTLP protobuf exporter) are in the hub's trace store, and the
+ * trace_id exemplars the hub scraped off storage's write latency name traces it has.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,25 @@ test("canopy up: every child line in the hub log store and the log files; the se
     let hubPort = 0;
     do hubPort = 20_000 + Math.floor(Math.random() * 20_000);
     while (!(await portFree(hubPort)));
+    // While it runs: the hub's exemplars of storage write latency, polled (bounded by the run).
+    let running = true;
+    const exemplarIds = new Set<string>();
+    const poll = (async () => {
+      const url = `http://127.0.0.1:${hubPort}/api/v1/query_exemplars?query=storage_write_duration_seconds_bucket`;
+      for (let i = 0; i < 200 && running; i++) {
+        try {
+          const r = (await (await fetch(url, { signal: AbortSignal.timeout(1000) })).json()) as {
+            data: Array<{ exemplars: Array<{ labels: Record<string, string> }> }>;
+          };
+          for (const s of r.data)
+            for (const e of s.exemplars)
+              if (e.labels['trace_id'] !== undefined) exemplarIds.add(e.labels['trace_id']);
+        } catch {
+          // the hub is not up yet, or already stopped
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
     await up({
       basePort: base,
       hub: {
@@ -54,7 +74,7 @@ test("canopy up: every child line in the hub log store and the log files; the se
       peers: 4,
       rate: 20,
       churn: 0,
-      durationS: 3,
+      durationS: 5,
       // every span to the hub's /v1/traces (the services' real OTLP protobuf exporter)
       tracing: {
         endpoint: undefined,
@@ -62,7 +82,10 @@ test("canopy up: every child line in the hub log store and the log files; the se
         headersFile: undefined,
       },
       out: (s) => void out.push(s),
+    }).finally(() => {
+      running = false;
     });
+    await poll;
     const store = new LogStore(join(dir, 'logs.sqlite'));
     try {
       const lines = store.search({ limit: 10_000 });
@@ -103,6 +126,12 @@ test("canopy up: every child line in the hub log store and the log files; the se
       assert.ok(
         found.some((t) => t.services.length >= 2),
         'a trace crosses services (one event from relay on)',
+      );
+      // an exemplar on the latency histogram names a trace the hub has
+      assert.ok(exemplarIds.size > 0, 'storage write latency carried trace_id exemplars');
+      assert.ok(
+        [...exemplarIds].some((id) => traces.trace(id) !== undefined),
+        `an exemplar's trace is in the trace store (${exemplarIds.size} exemplar trace ids)`,
       );
       const t = found[0]!;
       assert.equal(traces.trace(t.traceId)?.length, t.spanCount);
