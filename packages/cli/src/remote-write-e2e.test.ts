@@ -54,10 +54,11 @@ async function query(
 }
 
 /**
- * VictoriaMetrics stores a float as a decimal of at most 15 significant digits
- * (lib/decimal), so its values can differ from the pushed float64 in the last digits.
+ * VictoriaMetrics stores a float as a decimal of about 12 significant digits (lib/decimal:
+ * 0.012345849679012345 comes back as 0.012345849679), so its values can differ from the
+ * pushed float64 in the last digits.
  */
-const DECIMAL = 1e-12;
+const DECIMAL = 1e-10;
 
 function close(a: number, b: number, tol: number): boolean {
   return a === b || Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
@@ -306,6 +307,7 @@ describe('remote_write from vmagent into the hub and VictoriaMetrics', { skip },
     for (const t of pushed) {
       assert.equal(t.health, 'up');
       assert.ok(t.samples > 100, `${t.labels.instance}: ${t.samples} samples`);
+      assert.ok(t.samplesPerSecond > 10, `${t.labels.instance}: ${t.samplesPerSecond} samples/s`);
     }
     const m = await (await fetch(`${hub.url}/metrics`)).text();
     assert.doesNotMatch(
@@ -347,12 +349,13 @@ describe('remote_write from vmagent into the hub and VictoriaMetrics', { skip },
         'histogram_quantile(0.9, sum by (le) (rate(storage_write_duration_seconds_bucket[10s])))',
       ]) {
         const p = { query: q, start: String(start), end: String(end), step: '2' };
-        // The same engine over the same samples (to VictoriaMetrics' decimal precision).
+        // The same engine over the same samples, to VictoriaMetrics' 12 digits; a rate of the
+        // difference of two large counter values loses a few more, hence 1e-6.
         compare(
           `${q} imported`,
           await query(hub2.url, '/api/v1/query_range', p),
           await query(hub.url, '/api/v1/query_range', p),
-          1e-9,
+          1e-6,
         );
       }
     } finally {

@@ -86,9 +86,7 @@ after(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-async function promQuery(
-  q: string,
-): Promise<
+async function promQuery(q: string): Promise<
   Array<{
     metric: Record<string, string>;
     value?: [number, string];
