@@ -240,3 +240,16 @@ test('Retry-After in seconds and as an HTTP date', () => {
   assert.equal(retryAfterMs('soon'), undefined);
   assert.equal(retryAfterMs(null), undefined);
 });
+
+test('samples that cannot be queued are counted and logged, and the commit still succeeds', async () => {
+  const warnings: string[] = [];
+  const w = writer(join(root, 'closed'), { url: 'http://127.0.0.1:9/' }, warnings);
+  await w.stop(); // the queue is closed: pushing fails
+  let committed = false;
+  const app = w.tap({ append: () => true, commit: () => void (committed = true) });
+  app.append({ __name__: 'up', job: 'relay' }, 1_700_000_000_000, 1);
+  app.commit();
+  assert.equal(committed, true);
+  assert.equal(w.endpoints[0]!.stats.dropped.queue_error, 1);
+  assert.match(warnings[0]!, /could not queue samples; they are dropped/);
+});

@@ -34,7 +34,7 @@ export interface EndpointStats {
   /** Requests retried. */
   retries: number;
   /** Samples never sent, by reason. */
-  dropped: Record<DropReason | 'queue_full' | 'rejected', number>;
+  dropped: Record<DropReason | 'queue_full' | 'queue_error' | 'rejected', number>;
   /** Unix time of the last successful send, s; 0 before the first. */
   lastSendSeconds: number;
 }
@@ -59,7 +59,14 @@ export class Endpoint {
     samplesSent: 0,
     samplesFailed: 0,
     retries: 0,
-    dropped: { relabel: 0, not_in_catalog: 0, series_limit: 0, queue_full: 0, rejected: 0 },
+    dropped: {
+      relabel: 0,
+      not_in_catalog: 0,
+      series_limit: 0,
+      queue_full: 0,
+      queue_error: 0,
+      rejected: 0,
+    },
     lastSendSeconds: 0,
   };
   readonly queue: DurableQueue;
@@ -116,7 +123,18 @@ export class Endpoint {
     }
     const body = snappy.compress(encodeWriteRequest({ timeseries, metadata: [] }, this.writer));
     const before = this.queue.droppedSamples;
-    this.queue.push(body, n);
+    try {
+      this.queue.push(body, n);
+    } catch (e) {
+      // A full disk or a stopped queue must not fail the commit that already stored the samples.
+      this.stats.dropped.queue_error += n;
+      this.logger?.warn('remote write: could not queue samples; they are dropped', {
+        remote: this.config.name,
+        samples: n,
+        reason: (e as Error).message,
+      });
+      return;
+    }
     this.stats.dropped.queue_full += this.queue.droppedSamples - before;
     this.wake?.();
   }

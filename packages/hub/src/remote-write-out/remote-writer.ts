@@ -140,7 +140,7 @@ export class RemoteWriter {
       [
         'samples_dropped_total',
         'counter',
-        'Samples never sent, by reason (relabel, not_in_catalog, series_limit, queue_full, rejected).',
+        'Samples never sent, by reason (relabel, not_in_catalog, series_limit, queue_full, queue_error, rejected).',
         (e) => Object.entries(e.stats.dropped).map(([r, n]) => [`,reason="${r}"`, n]),
       ],
       [
