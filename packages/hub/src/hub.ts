@@ -188,7 +188,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           stats.headSeries = s.headSeries;
           stats.bytesOnDisk = s.bytesOnDisk;
           refreshAlertingStats();
-          return renderHubMetrics(stats) + (remoteWriter?.renderMetrics() ?? '');
+          // `writes` is created below; a scrape only runs once the hub has started.
+          return renderHubMetrics(stats) + writes.metrics() + (remoteWriter?.renderMetrics() ?? '');
         },
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
       },

@@ -409,3 +409,35 @@ describe('remote_write off', () => {
     }
   });
 });
+
+describe('remote_write counters in the hub self-scrape', () => {
+  it('are stored as the hub scrapes itself', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'canopy-rw-self-'));
+    const h = await startHub({
+      port: 0,
+      dataDir: d,
+      scrape: parseScrapeConfig({ interval: '300ms', timeout: '250ms', targets: [] }),
+      host_collector: false,
+      remoteWriteReceiver: { enabled: true },
+    });
+    try {
+      const r = await fetch(`${h.url}/api/v1/write`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+        body: body({ timeseries: [series({ __name__: 'pushed_total' }, [Date.now()], [1])] }),
+      });
+      assert.equal(r.status, 204);
+      let got = '';
+      for (let i = 0; i < 50 && got !== '1'; i++) {
+        await new Promise((res) => setTimeout(res, 200));
+        const q = await fetch(`${h.url}/api/v1/query?query=canopy_hub_remote_write_samples_total`);
+        const j = (await q.json()) as { data: { result: Array<{ value: [number, string] }> } };
+        got = j.data.result[0]?.value[1] ?? '';
+      }
+      assert.equal(got, '1');
+    } finally {
+      await h.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
