@@ -312,7 +312,7 @@ describe('remote_write from vmagent into the hub and VictoriaMetrics', { skip },
     const m = await (await fetch(`${hub.url}/metrics`)).text();
     assert.doesNotMatch(
       m,
-      /canopy_hub_remote_write_rejected_requests_total\{/,
+      /canopy_hub_remote_write_refused_requests_total\{/,
       'no request refused',
     );
   });

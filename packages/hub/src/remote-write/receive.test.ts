@@ -153,7 +153,7 @@ describe('remote_write in', () => {
       [[{ job: 'relay', instance: 'r1:9464' }, 'up', 5, '']],
     );
     const m = await metrics();
-    assert.match(m, /^canopy_hub_remote_write_samples_total 5$/m);
+    assert.match(m, /^canopy_hub_remote_write_received_samples_total 5$/m);
   });
 
   it('ignores a repeated sample with the same value and refuses one with another value', async () => {
@@ -359,7 +359,11 @@ describe('remote_write in', () => {
     it(`refuses ${c.name}: ${c.status}, the reason, counted, nothing stored`, async () => {
       const before = hub.tsdb.stats().samples;
       const counted = (m: string) =>
-        Number(new RegExp(`reason="${c.reason}"\\} (\\d+)`).exec(m)?.[1] ?? 0);
+        Number(
+          new RegExp(
+            `canopy_hub_remote_write_refused_requests_total\\{reason="${c.reason}"\\} (\\d+)`,
+          ).exec(m)?.[1] ?? 0,
+        );
       const was = counted(await metrics());
       const r = await push(c.body(), c.headers ?? {}, c.method ?? 'POST');
       assert.equal(r.status, c.status, r.text);
@@ -430,7 +434,9 @@ describe('remote_write counters in the hub self-scrape', () => {
       let got = '';
       for (let i = 0; i < 50 && got !== '1'; i++) {
         await new Promise((res) => setTimeout(res, 200));
-        const q = await fetch(`${h.url}/api/v1/query?query=canopy_hub_remote_write_samples_total`);
+        const q = await fetch(
+          `${h.url}/api/v1/query?query=canopy_hub_remote_write_received_samples_total`,
+        );
         const j = (await q.json()) as { data: { result: Array<{ value: [number, string] }> } };
         got = j.data.result[0]?.value[1] ?? '';
       }

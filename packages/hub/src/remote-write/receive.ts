@@ -249,16 +249,16 @@ export class RemoteWriteReceiver {
   /** The receiver's counters in the Prometheus text format (part of the hub's /metrics). */
   renderMetrics(): string {
     let s =
-      '# HELP canopy_hub_remote_write_requests_total remote_write requests received.\n' +
-      '# TYPE canopy_hub_remote_write_requests_total counter\n' +
-      `canopy_hub_remote_write_requests_total ${this.stats.requests}\n` +
-      '# HELP canopy_hub_remote_write_samples_total Samples stored from remote_write.\n' +
-      '# TYPE canopy_hub_remote_write_samples_total counter\n' +
-      `canopy_hub_remote_write_samples_total ${this.stats.samples}\n` +
-      '# HELP canopy_hub_remote_write_rejected_requests_total remote_write requests refused (nothing stored), by reason.\n' +
-      '# TYPE canopy_hub_remote_write_rejected_requests_total counter\n';
+      '# HELP canopy_hub_remote_write_received_requests_total remote_write requests received.\n' +
+      '# TYPE canopy_hub_remote_write_received_requests_total counter\n' +
+      `canopy_hub_remote_write_received_requests_total ${this.stats.requests}\n` +
+      '# HELP canopy_hub_remote_write_received_samples_total Samples stored from remote_write.\n' +
+      '# TYPE canopy_hub_remote_write_received_samples_total counter\n' +
+      `canopy_hub_remote_write_received_samples_total ${this.stats.samples}\n` +
+      '# HELP canopy_hub_remote_write_refused_requests_total remote_write requests refused (nothing stored), by reason.\n' +
+      '# TYPE canopy_hub_remote_write_refused_requests_total counter\n';
     for (const [reason, n] of [...this.stats.rejected].sort())
-      s += `canopy_hub_remote_write_rejected_requests_total{reason="${reason}"} ${n}\n`;
+      s += `canopy_hub_remote_write_refused_requests_total{reason="${reason}"} ${n}\n`;
     return s;
   }
 }
