@@ -5,13 +5,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TSDB } from '@canopy/hub';
 import { freePort } from '@canopy/stack';
 import { run } from '../cli.js';
 import { writeHistory } from '../testing/ui-history.js';
+import { Progress } from './progress.js';
 
 const root = mkdtempSync(join(tmpdir(), 'canopy-migrate-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -106,4 +107,36 @@ test('migrate --help describes resuming and the exit codes', async () => {
   assert.equal(r.code, 0);
   assert.match(r.out, /--from hub\|DIR/);
   assert.match(r.out, /Interrupted runs resume/);
+});
+
+test('--from hub takes hub.data from the config file and says so', async () => {
+  const config = join(root, 'canopy.yaml');
+  writeFileSync(config, `hub:\n  data: ${DATA}\n`);
+  const r = await cli([
+    '--from',
+    'hub',
+    '--config',
+    config,
+    '--to',
+    `http://127.0.0.1:${await freePort()}`,
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`hub data folder ${DATA} \\(hub\\.data of .*canopy\\.yaml\\)`));
+  // It got as far as the target: the data folder was found and read.
+  assert.match(r.err, /cannot reach/);
+});
+
+test('progress: a bar redrawn in place on a terminal, plain lines by tenths otherwise', () => {
+  let tty = '';
+  const bar = new Progress({ write: (s) => (tty += s), isTTY: true }, 4);
+  bar.update(1, 100);
+  bar.update(4, 400);
+  assert.match(tty, /^\r\[#{8}\.{22}\] {2}25% 1\/4 series, 100 samples sent/);
+  assert.match(tty, /\r\[#{30}\] 100% 4\/4 series, 400 samples sent .*\n$/);
+  let plain = '';
+  const lines = new Progress({ write: (s) => (plain += s), isTTY: false }, 100);
+  for (let i = 0; i <= 100; i++) lines.update(i, i * 10);
+  const printed = plain.trim().split('\n');
+  assert.equal(printed.length, 11, plain);
+  assert.ok(printed.every((l) => /^migrate: +\d+% \d+\/100 series/.test(l)));
 });

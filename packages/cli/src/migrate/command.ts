@@ -47,7 +47,9 @@ hub's engine and by VictoriaMetrics. Stop the hub first (its store is locked whi
 
 Interrupted runs resume: DIR/migrate-<hash of URL>.json records the last series the target
 acknowledged; the batch in flight is compared with what the target already holds and only
-the missing samples are sent, so nothing is stored twice. Staleness markers are not shipped.
+the missing samples are sent, so nothing is stored twice. A resumed run ships what the hub
+held when the first run began; --restart starts over (and sends everything again).
+Staleness markers are not shipped.
 
 Exit codes: 0 shipped and verified, 1 verification found differences, 2 bad usage or input.
 `;
