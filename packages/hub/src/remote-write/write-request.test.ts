@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { STALE_NAN, isStale } from '../model.js';
 import { ProtoError, ProtoWriter } from '../wire/protobuf.js';
 import { decodeWriteRequest, encodeWriteRequest, LabelsCache } from './write-request.js';
@@ -135,7 +136,10 @@ test('with a LabelsCache a series decodes to the same frozen object in every req
   const b = decodeWriteRequest(req(2), cache);
   assert.equal(a.timeseries[0]!.labels, b.timeseries[0]!.labels);
   assert.ok(Object.isFrozen(a.timeseries[0]!.labels));
-  assert.notEqual(decodeWriteRequest(req(1, 'replay'), cache).timeseries[0]!.labels, a.timeseries[0]!.labels);
+  assert.notEqual(
+    decodeWriteRequest(req(1, 'replay'), cache).timeseries[0]!.labels,
+    a.timeseries[0]!.labels,
+  );
   assert.deepEqual([...b.timeseries[0]!.v], [2]);
   assert.deepEqual([...b.timeseries[1]!.t], [1000, 2000]);
   assert.equal(cache.size, 3);
@@ -159,4 +163,73 @@ test('with a LabelsCache a series decodes to the same frozen object in every req
     })
     .finish();
   assert.throws(() => decodeWriteRequest(dup, cache), /label name "job" repeated/);
+});
+
+const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,12}$/);
+const writeRequest = fc.record({
+  timeseries: fc.array(
+    fc.record({
+      labels: fc.dictionary(labelName, fc.string({ minLength: 1, maxLength: 20 }), {
+        maxKeys: 6,
+      }),
+      samples: fc.array(
+        fc.tuple(fc.integer({ min: -1e12, max: 4e12 }), fc.double({ noNaN: true })),
+        { maxLength: 8 },
+      ),
+    }),
+    { maxLength: 6 },
+  ),
+});
+
+test('property: any WriteRequest survives encode → decode, with and without the cache', () => {
+  const cache = new LabelsCache();
+  fc.assert(
+    fc.property(writeRequest, (w) => {
+      const wr = {
+        timeseries: w.timeseries.map((s) => ({
+          labels: s.labels,
+          t: Float64Array.from(s.samples.map((x) => x[0])),
+          v: Float64Array.from(s.samples.map((x) => x[1])),
+        })),
+        metadata: [],
+      };
+      const bytes = encodeWriteRequest(wr);
+      for (const got of [decodeWriteRequest(bytes), decodeWriteRequest(bytes, cache)]) {
+        assert.equal(got.timeseries.length, wr.timeseries.length);
+        got.timeseries.forEach((s, i) => {
+          assert.deepEqual({ ...s.labels }, { ...wr.timeseries[i]!.labels });
+          assert.deepEqual([...s.t], [...wr.timeseries[i]!.t]);
+          assert.deepEqual([...s.v], [...wr.timeseries[i]!.v]);
+        });
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('property: a truncated or corrupted body is a ProtoError or decodes, never another error', () => {
+  fc.assert(
+    fc.property(writeRequest, fc.nat(), fc.nat(255), (w, at, byte) => {
+      const bytes = encodeWriteRequest({
+        timeseries: w.timeseries.map((s) => ({
+          labels: s.labels,
+          t: Float64Array.from(s.samples.map((x) => x[0])),
+          v: Float64Array.from(s.samples.map((x) => x[1])),
+        })),
+        metadata: [],
+      });
+      if (bytes.length === 0) return;
+      const cut = bytes.slice(0, at % bytes.length);
+      const flipped = bytes.slice();
+      flipped[at % bytes.length] = byte;
+      for (const b of [cut, flipped]) {
+        try {
+          decodeWriteRequest(b, new LabelsCache());
+        } catch (e) {
+          assert.ok(e instanceof ProtoError, `${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
 });
