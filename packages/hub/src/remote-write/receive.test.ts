@@ -252,6 +252,13 @@ describe('remote_write in', () => {
       message: /not valid snappy/,
     },
     {
+      name: 'snappy claiming 60 MB from 8 bytes',
+      body: () => Uint8Array.of(0x80, 0x8e, 0xce, 0x1c, 0, 0, 0, 0),
+      status: 400,
+      reason: 'corrupt_snappy',
+      message: /claims 60000000 bytes uncompressed, more than 8 compressed bytes can hold/,
+    },
+    {
       name: 'truncated snappy',
       body: () => one({ __name__: 'x' }, [now]).subarray(0, 30),
       status: 400,

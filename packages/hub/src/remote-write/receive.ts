@@ -23,6 +23,21 @@ export const DEFAULT_MAX_BODY_BYTES = 32 << 20;
 export const DEFAULT_MAX_SAMPLES_PER_REQUEST = 1_000_000;
 /** An uncompressed body may be at most this many times the compressed limit. */
 const MAX_EXPANSION = 8;
+/** Most bytes a snappy block expands to per compressed byte (a 3-byte copy of 64 bytes). */
+const SNAPPY_MAX_RATIO = 22;
+
+/** The varint at the start of a snappy block (its uncompressed length); -1 if unreadable. */
+function uvarintPrefix(b: Uint8Array): number {
+  let x = 0;
+  let mul = 1;
+  for (let i = 0; i < 5 && i < b.length; i++) {
+    x += (b[i]! & 0x7f) * mul;
+    if (b[i]! < 0x80) return x;
+    mul *= 128;
+  }
+  return -1;
+}
+
 /** Label sets kept decoded (so the TSDB finds a pushed series by identity). */
 const INTERN_MAX = 200_000;
 
@@ -184,6 +199,15 @@ export class RemoteWriteReceiver {
   }
 
   private decode(body: Uint8Array): WriteRequest {
+    // The block starts with its uncompressed length; a snappy element expands at most 64
+    // bytes from 3, so a larger claim is a corrupt body — refused before allocating for it.
+    const claimed = uvarintPrefix(body);
+    if (claimed > body.length * SNAPPY_MAX_RATIO + 64)
+      throw new RejectError(
+        400,
+        'corrupt_snappy',
+        `body is not valid snappy (block format): it claims ${claimed} bytes uncompressed, more than ${body.length} compressed bytes can hold`,
+      );
     let raw: Uint8Array;
     try {
       raw = snappy.uncompress(body, this.maxBody * MAX_EXPANSION);
