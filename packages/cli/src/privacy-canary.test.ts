@@ -10,6 +10,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -81,6 +82,38 @@ describe(`privacy canaries (${N} identifiers, seed ${SEED})`, () => {
     assert.equal(out.length, N + N / 10);
     assert.ok(tokens(text) > 4 * N, `${tokens(text)} tokens`);
     assertNoLeak('stdout', text);
+  });
+
+  it('logger in a real process: its stdout (the default destination, fd 1)', async () => {
+    // The services' path: the service logger in a child process writing to its real stdout.
+    const batch = canaries.slice(0, 5000);
+    const code = [
+      "import { createLogger } from '@canopy/services';",
+      "import { createInterface } from 'node:readline';",
+      "const log = createLogger('relay', 'info');",
+      'for await (const c of createInterface({ input: process.stdin })) {',
+      "  log.warn({ peer: c, nested: { at: [c] } }, 'dial %s failed', c);",
+      '  log.error(new Error(`reset by ${c}`));',
+      '}',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: new URL('..', import.meta.url).pathname,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, CANOPY_LOG_LEVEL: 'info', CANOPY_SCRUB_MODE: 'redact' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdin.end(batch.map((c) => c.text).join('\n') + '\n');
+    const status = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    clearTimeout(timer);
+    assert.equal(status, 0, Buffer.concat(err).toString());
+    const text = Buffer.concat(out).toString();
+    assert.equal(text.split('\n').filter((l) => l.startsWith('{')).length, 2 * batch.length);
+    assert.ok(tokens(text) > 4 * batch.length, `${tokens(text)} tokens`);
+    assertNoLeak('a child process stdout', text);
   });
 
   it('spans: names, attributes, events, exceptions, links, status through OTLP/proto', async () => {
