@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { trace, context } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createLogger } from './logger.js';
@@ -197,5 +198,33 @@ describe('logger: bad input never throws, stays bounded and is still scrubbed', 
     const list = (JSON.parse(raw[0]!) as { list: string[] }).list;
     assert.ok(list.includes('[Dropped]'));
     assert.ok(!raw[0]!.includes('10.0.0.'));
+  });
+});
+
+describe('logger: any value at all (property)', () => {
+  it('never throws and always writes one parseable JSON line', () => {
+    const { log, raw } = capture();
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+        }),
+        fc.string(),
+        (v, msg) => {
+          const before = raw.length;
+          log.info({ v }, msg);
+          log.info(v as object, msg);
+          assert.equal(raw.length, before + 2);
+          for (const l of raw.slice(before)) JSON.parse(l);
+        },
+      ),
+      { numRuns: 500, seed: 9 },
+    );
   });
 });
