@@ -1,9 +1,11 @@
 /**
  * Ships a hub's stored history to VictoriaMetrics: every series of the TSDB, in label-key
- * order, as JSON lines to `/api/v1/import`, in batches of about `batchSamples` samples.
+ * order, as JSON lines to `/api/v1/import`, in requests of `batchSamples` samples (a series
+ * longer than that is cut into several lines, across requests).
  *
  * Resumable and idempotent by design: after each acknowledged batch the resume file records
- * the last series done, and the keys of the batch in flight. A killed run, started again,
+ * the last series done (and its last timestamp, when only part of it was), and the keys of
+ * the batch in flight. A killed run, started again,
  * skips what was acknowledged and, for the batch that was in flight (VictoriaMetrics may
  * have stored part of it), asks the target what it already holds and sends only the samples
  * it lacks, since VictoriaMetrics keeps duplicate samples unless it runs with
@@ -77,17 +79,11 @@ export function samplesOf(db: TSDB, labels: Labels, key: string, untilMs: number
   return { labels, t: new Float64Array(0), v: new Float64Array(0) };
 }
 
-/** A JSON line of `/api/v1/import`; undefined for a series without samples. */
-function line(d: SeriesData, skip?: ReadonlySet<number>): string | undefined {
-  const values: number[] = [];
-  const timestamps: number[] = [];
-  for (let i = 0; i < d.t.length; i++) {
-    if (skip?.has(d.t[i]!) === true) continue;
-    values.push(d.v[i]!);
-    timestamps.push(d.t[i]!);
-  }
-  if (timestamps.length === 0) return undefined;
-  return JSON.stringify({ metric: d.labels, values, timestamps }) + '\n';
+/** A JSON line of `/api/v1/import`. */
+function line(labels: Labels, t: Float64Array, v: Float64Array): string {
+  return (
+    JSON.stringify({ metric: labels, values: Array.from(v), timestamps: Array.from(t) }) + '\n'
+  );
 }
 
 /**
@@ -99,8 +95,16 @@ export async function migrateSeries(o: MigrateOptions): Promise<MigrateResult> {
   const { db, target, state } = o;
   const batchSamples = o.batchSamples ?? DEFAULT_BATCH_SAMPLES;
   const all = seriesInWindow(db, state.untilMs);
+  // Resume: series before doneKey are done; doneKey itself too, unless only its samples up
+  // to doneT were acknowledged (a series longer than a batch spans several requests).
   let i = 0;
-  if (state.doneKey !== undefined) while (i < all.length && all[i]!.key <= state.doneKey) i++;
+  const partial = state.doneKey !== undefined && state.doneT !== undefined;
+  if (state.doneKey !== undefined)
+    while (
+      i < all.length &&
+      (all[i]!.key < state.doneKey || (!partial && all[i]!.key === state.doneKey))
+    )
+      i++;
   const seriesSkipped = i;
   let samplesSent = 0;
   let samplesAlreadyThere = 0;
@@ -116,41 +120,68 @@ export async function migrateSeries(o: MigrateOptions): Promise<MigrateResult> {
     }
   }
   o.progress?.update(i, 0);
-  while (i < all.length) {
+  /** The series being cut into lines: its samples still to send, from `off`. */
+  let cur:
+    { key: string; labels: Labels; t: Float64Array; v: Float64Array; off: number } | undefined;
+  for (;;) {
     let body = '';
     let n = 0;
     const keys: string[] = [];
-    let j = i;
-    for (; j < all.length && n < batchSamples; j++) {
-      const s = all[j]!;
-      const d = samplesOf(db, s.labels, s.key, state.untilMs);
-      const skip = have.get(s.key);
-      const l = line(d, skip);
-      keys.push(s.key);
-      if (skip !== undefined) samplesAlreadyThere += d.t.length - countLeft(d, skip);
-      if (l === undefined) continue;
-      body += l;
-      n += skip === undefined ? d.t.length : countLeft(d, skip);
+    let lastKey = '';
+    let lastT: number | undefined;
+    while (n < batchSamples) {
+      if (cur === undefined) {
+        if (i >= all.length) break;
+        const s = all[i++]!;
+        const after = partial && s.key === state.doneKey ? state.doneT! : -Infinity;
+        const d = samplesOf(db, s.labels, s.key, state.untilMs);
+        const skip = have.get(s.key);
+        const t = new Float64Array(d.t.length);
+        const v = new Float64Array(d.t.length);
+        let k = 0;
+        for (let x = 0; x < d.t.length; x++) {
+          if (d.t[x]! <= after) continue;
+          if (skip?.has(d.t[x]!) === true) {
+            samplesAlreadyThere++;
+            continue;
+          }
+          t[k] = d.t[x]!;
+          v[k] = d.v[x]!;
+          k++;
+        }
+        cur = { key: s.key, labels: s.labels, t: t.subarray(0, k), v: v.subarray(0, k), off: 0 };
+      }
+      const take = Math.min(batchSamples - n, cur.t.length - cur.off);
+      if (take > 0) {
+        body += line(
+          cur.labels,
+          cur.t.subarray(cur.off, cur.off + take),
+          cur.v.subarray(cur.off, cur.off + take),
+        );
+        cur.off += take;
+        n += take;
+      }
+      keys.push(cur.key);
+      lastKey = cur.key;
+      if (cur.off >= cur.t.length) {
+        lastT = undefined;
+        cur = undefined;
+      } else lastT = cur.t[cur.off - 1];
     }
+    if (keys.length === 0) break;
     state.inFlight = keys;
     writeResume(o.resumeFile, state);
     if (body !== '') await target.import(body);
     samplesSent += n;
-    state.doneKey = all[j - 1]!.key;
-    state.doneSeries = j;
+    state.doneKey = lastKey;
+    state.doneT = lastT;
+    state.doneSeries = cur === undefined ? i : i - 1;
     state.doneSamples += n;
     state.inFlight = [];
     writeResume(o.resumeFile, state);
-    i = j;
-    o.progress?.update(i, samplesSent);
+    o.progress?.update(state.doneSeries, samplesSent);
   }
   state.complete = true;
   writeResume(o.resumeFile, state);
   return { series: all.length, samplesSent, seriesSkipped, samplesAlreadyThere };
-}
-
-function countLeft(d: SeriesData, skip: ReadonlySet<number>): number {
-  let n = 0;
-  for (let i = 0; i < d.t.length; i++) if (!skip.has(d.t[i]!)) n++;
-  return n;
 }

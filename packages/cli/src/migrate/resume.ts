@@ -17,6 +17,11 @@ export interface ResumeState {
   readonly untilMs: number;
   /** Series (in label-key order) whose samples the target acknowledged: all up to this key. */
   doneKey: string | undefined;
+  /**
+   * When only part of the `doneKey` series was acknowledged (it is longer than a batch): its
+   * last acknowledged timestamp, ms; undefined when the whole series was.
+   */
+  doneT?: number | undefined;
   /** How many series were acknowledged. */
   doneSeries: number;
   /** Samples acknowledged. */
