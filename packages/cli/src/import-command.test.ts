@@ -117,7 +117,7 @@ test('through a running hub (--url, token from the config), and the lock message
     const r = await canopy('import', f, '--url', hub.url, '--config', cfg);
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, new RegExp(`into ${hub.url.replace(/[.]/g, '\\.')} in`));
-    assert.match(r.out, /samples {3}50\n/);
+    assert.match(r.out, /series {4}1\n {2}samples {3}50\n/);
     assert.match(r.out, /line 51: /);
     assert.equal(hub.tsdb.samplesOf({ __name__: 'pushed_total' }, 0, Infinity)?.t.length, 50);
     const noToken = await canopy('import', f, '--url', hub.url);

@@ -256,6 +256,7 @@ async function viaHttp(
     rejected: 0,
     rejectedLines: [],
   };
+  const series = new Set<string>();
   await readPieces(file, PIECE_BYTES, async (text, firstLine, bytes) => {
     let r: Response;
     try {
@@ -284,9 +285,10 @@ async function viaHttp(
         `import: ${url.origin}${path} answered ${r.status}: ${body.error ?? 'no JSON answer'}`,
       );
     const d = body.data;
-    // The hub counts series per request; a series spread over several requests would be
-    // counted again if summed, so the largest count is reported (a lower bound).
-    total.series = Math.max(total.series, d.series);
+    // The hub counts series per request, and a series spread over several requests would be
+    // counted again if those were summed: the series of the file are counted here instead.
+    seriesIn(text, format, series, new Set(d.rejectedLines.map((rl) => rl.line)));
+    total.series = series.size;
     total.samples += d.samples;
     total.duplicates += d.duplicates;
     if (d.minT !== undefined && (total.minT === undefined || d.minT < total.minT))
@@ -300,6 +302,36 @@ async function viaHttp(
     progress.update(bytes, total.samples);
   });
   return total;
+}
+
+/**
+ * Adds the series of the sample lines in `text` to `into`, by their text: the label block
+ * of a JSON line, the part of a text line before its value (a series written with its labels
+ * in two orders counts twice). Lines the hub refused (`refused`, 1-based) are left out.
+ */
+function seriesIn(
+  text: string,
+  format: ImportFormat,
+  into: Set<string>,
+  refused: ReadonlySet<number>,
+): void {
+  let n = 0;
+  for (let p = 0; p < text.length;) {
+    let e = text.indexOf('\n', p);
+    if (e === -1) e = text.length;
+    const line = text.slice(p, e).trim();
+    p = e + 1;
+    n++;
+    if (line === '' || line.startsWith('#') || refused.has(n)) continue;
+    if (format === 'vm-jsonl') {
+      const v = line.indexOf(',"values"');
+      into.add(v === -1 ? line : line.slice(0, v));
+    } else {
+      const close = line.lastIndexOf('}');
+      const head = close !== -1 ? line.slice(0, close + 1) : line.split(/[ \t]/, 1)[0]!;
+      into.add(head.replace(/[ \t]+/g, ''));
+    }
+  }
 }
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise. */
