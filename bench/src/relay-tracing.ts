@@ -78,6 +78,8 @@ async function child(variant: VariantName, verify: boolean, sink: string): Promi
     registry,
     ...(variant === 'off' ? {} : { endpoint: sink, sampleRatio: RATIO[variant] }),
     batchDelayMs: 200,
+    // As the services read it: CANOPY_TRACE_ACTIVE_SPANS=off measures without active spans.
+    activeSpans: process.env.CANOPY_TRACE_ACTIVE_SPANS !== 'off',
   });
   const system = new ActorSystem(registry, tracing.enabled ? tracing.tracer : undefined);
   const core = createRelayCore<StubSocket>({

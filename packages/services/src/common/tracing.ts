@@ -17,9 +17,9 @@ export function serviceTracing(
   registry: Registry,
   o: ServiceTracingOptions | undefined,
 ): { tracing: Tracing; tracer: Tracer | undefined } {
-  // Active spans (trace ids on log lines) cost every promise: opt-in, CANOPY_TRACE_ACTIVE_SPANS=on.
+  // Active spans put trace ids on log lines; CANOPY_TRACE_ACTIVE_SPANS=off leaves them out.
   const tracing = setupTracing({
-    activeSpans: process.env.CANOPY_TRACE_ACTIVE_SPANS === 'on',
+    activeSpans: process.env.CANOPY_TRACE_ACTIVE_SPANS !== 'off',
     ...o,
     service,
     registry,

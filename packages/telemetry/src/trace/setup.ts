@@ -48,8 +48,8 @@ export interface TracingOptions {
   /**
    * Install an AsyncLocalStorage context manager so a span made active with
    * `context.with` follows async work (`trace.getActiveSpan()`, which the logger reads for
-   * `trace_id`/`span_id`). Default false: once used it slows every promise of the process
-   * (the relay fan-out loses about half its throughput at ratio 0.1, see BENCHMARKS.md).
+   * `trace_id`/`span_id`). Default true; its cost on the relay fan-out path was within the
+   * noise of `npm run bench -- --relay-tracing` (BENCHMARKS.md).
    */
   readonly activeSpans?: boolean;
 }
@@ -166,7 +166,7 @@ export function setupTracing(o: TracingOptions): Tracing {
       shutdown: () => Promise.resolve(),
     };
   }
-  if (o.activeSpans === true) useAsyncContext();
+  if (o.activeSpans !== false) useAsyncContext();
   const maxQueue = o.maxQueue ?? 2048;
   const inner =
     o.exporter ??
