@@ -400,6 +400,20 @@ describe('remote_write in', () => {
   });
 });
 
+describe('remote_write protocol question', () => {
+  it("answers vmagent's VictoriaMetrics-protocol probe with a no, without counting a refusal", async () => {
+    const before = await metrics();
+    const r = await fetch(`${hub.url}/api/v1/write?get_vm_proto_version=1`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /Prometheus remote_write 1.0 only/);
+    const count = (m: string) =>
+      /^canopy_hub_remote_write_received_requests_total (\d+)$/m.exec(m)?.[1];
+    assert.equal(count(await metrics()), count(before));
+  });
+});
+
 describe('remote_write off', () => {
   it('answers 404 saying how to turn it on', async () => {
     const d = mkdtempSync(join(tmpdir(), 'canopy-rw-off-'));

@@ -105,6 +105,13 @@ export class RemoteWriteReceiver {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Recent vmagent asks whether the receiver speaks VictoriaMetrics' own protocol; a plain
+    // "no" (not 200) makes it use Prometheus remote_write. A question, not a refusal.
+    if (req.method === 'GET' && (req.url ?? '').includes('get_vm_proto_version')) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('the Canopy hub speaks Prometheus remote_write 1.0 only\n');
+      return;
+    }
     this.stats.requests++;
     const client = `${req.socket.remoteAddress ?? 'unknown'}`;
     let wr: WriteRequest | undefined;
