@@ -317,6 +317,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           `  remote_write in ${hub.url}/api/v1/write${settings.remoteWriteReceiver.bearerToken !== undefined ? ' (bearer token required)' : ''}\n`,
         );
       io.out(alertingBanner(alerting));
+      for (const e of settings.remoteWrite ?? [])
+        io.out(
+          `  remote write → ${e.name} ${e.url} (queue in ${settings.dataDir}/remote-write/${e.name})\n`,
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

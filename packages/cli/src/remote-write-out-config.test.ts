@@ -4,13 +4,16 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from './cli.js';
 import { hubSettings } from './hub-command.js';
 import { parseConfig } from './config.js';
 
+const BIN = fileURLToPath(new URL('../bin/canopy.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'canopy-rw-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -67,4 +70,40 @@ test('canopy hub refuses to start when a secret file is missing', async () => {
     r.err,
     /bad config\nremote_write "cloud" \(http:\/\/127\.0\.0\.1:9\/api\/v1\/write\): bearer_token_file: cannot read .*no-such-token \(ENOENT\): create it or fix the path/,
   );
+});
+
+test('canopy hub prints each remote write endpoint and creates its queue', async () => {
+  const data = join(root, 'banner-data');
+  const f = config(
+    'banner.yaml',
+    `remote_write:\n  - url: http://127.0.0.1:9/api/v1/write\n    name: vm\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [BIN, 'hub', '--config', f, '--listen', '127.0.0.1:0', '--data', data],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${out}`)), 30_000);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('remote write →')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on('exit', () => reject(new Error(`canopy hub exited:\n${out}`)));
+    });
+    assert.match(
+      out,
+      /remote write → vm http:\/\/127\.0\.0\.1:9\/api\/v1\/write \(queue in .*banner-data\/remote-write\/vm\)/,
+    );
+    assert.ok(existsSync(join(data, 'remote-write', 'vm', 'queue.sqlite')));
+  } finally {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  }
 });

@@ -86,6 +86,11 @@ const bad: { name: string; raw: unknown; message: RegExp }[] = [
     message: /^0\.queue\.min_backoff: must not be more than queue\.max_backoff/,
   },
   {
+    name: 'credentials in the URL',
+    raw: [{ url: 'https://user:secret@example.net/api/prom/push' }],
+    message: /^0\.url: credentials in the URL would end up in logs: move them to basic_auth/,
+  },
+  {
     name: 'bad name',
     raw: [{ url: URL, name: 'my vm' }],
     message: /^0\.name: expected a name of letters, digits/,

@@ -166,7 +166,11 @@ const Endpoint = z
         {
           error: 'expected an http:// or https:// URL such as "http://127.0.0.1:8428/api/v1/write"',
         },
-      ),
+      )
+      .refine((s) => !/^[a-z]+:\/\/[^/]*@/i.test(s), {
+        error:
+          'credentials in the URL would end up in logs: move them to basic_auth (username, password_file)',
+      }),
     name: z
       .string({ error: 'expected a name of letters, digits, "_" or "-"' })
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a name of letters, digits, "_" or "-"' })
