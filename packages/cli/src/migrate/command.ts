@@ -145,7 +145,15 @@ export async function migrateCommand(args: readonly string[], io: MigrateIO): Pr
     const target = new VictoriaTarget(to);
     let version: string;
     try {
-      version = await target.probe();
+      const p = await target.probe();
+      version = p.version;
+      if (p.retentionMs !== undefined && stats.oldestMs < Date.now() - p.retentionMs)
+        throw new TargetError(
+          `VictoriaMetrics at ${to} keeps samples for -retentionPeriod=${p.retention}, but the hub's ` +
+            `history starts ${new Date(stats.oldestMs).toISOString()} ` +
+            `(${Math.floor((Date.now() - stats.oldestMs) / 86_400_000)} days ago): it would silently drop ` +
+            'the older samples. Restart VictoriaMetrics with a longer -retentionPeriod (e.g. -retentionPeriod=1y) and run this again',
+        );
     } catch (e) {
       if (e instanceof TargetError) throw new MigrateUsageError(e.message);
       throw e;

@@ -22,7 +22,7 @@ import { run } from '../cli.js';
 import { writeHistory } from '../testing/ui-history.js';
 import { readResume, resumePath, writeResume, type ResumeState } from './resume.js';
 import { migrateSeries, samplesOf, seriesInWindow } from './migrate.js';
-import { TargetError, VictoriaTarget } from './victoria-target.js';
+import { retentionMs, TargetError, VictoriaTarget } from './victoria-target.js';
 
 const BIN = fileURLToPath(new URL('../../bin/canopy.js', import.meta.url));
 const skip = toolSkipReason(VICTORIA_METRICS_BIN, 'victoria-metrics');
@@ -232,3 +232,29 @@ test(
     assert.equal(await storedSamples(vm.url), history.samples);
   },
 );
+
+test(
+  'history older than the target keeps is refused before anything is sent',
+  { skip },
+  async () => {
+    const vm = await startVictoriaMetrics(); // default -retentionPeriod=1 (a month)
+    vms.push(vm);
+    const old = join(root, 'old');
+    writeHistory(old, { hours: 0.1, end: Date.now() - 40 * 86_400_000 });
+    const r = await cli(['--from', old, '--to', vm.url]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      /keeps samples for -retentionPeriod=1, but the hub's history starts \S+ \(40 days ago\): it would silently drop the older samples\. Restart VictoriaMetrics with a longer -retentionPeriod/,
+    );
+    assert.equal(await storedSamples(vm.url), 0);
+  },
+);
+
+test('retentionPeriod values', () => {
+  assert.equal(retentionMs('1'), 31 * 86_400_000);
+  assert.equal(retentionMs('100y'), 100 * 365 * 86_400_000);
+  assert.equal(retentionMs('2w'), 14 * 86_400_000);
+  assert.equal(retentionMs('12h'), 12 * 3_600_000);
+  assert.equal(retentionMs('forever'), undefined);
+});

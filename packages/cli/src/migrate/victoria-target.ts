@@ -40,9 +40,10 @@ export class VictoriaTarget {
 
   /**
    * Checks that the URL answers and is a VictoriaMetrics single node (its /metrics has
-   * `vm_app_version`); returns its version.
+   * `vm_app_version`); returns its version and how long it keeps samples (`-retentionPeriod`,
+   * ms; undefined when it does not say).
    */
-  async probe(): Promise<string> {
+  async probe(): Promise<{ version: string; retentionMs: number | undefined; retention: string }> {
     let text: string;
     try {
       const r = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -64,7 +65,12 @@ export class VictoriaTarget {
         `${this.url} is not a VictoriaMetrics single node (its /metrics has no vm_app_version): ` +
           '--to takes the URL of victoria-metrics, the one that serves /api/v1/import (e.g. http://127.0.0.1:8428)',
       );
-    return m[1]!;
+    const r = /^flag\{name="retentionPeriod", value="([^"]*)"/m.exec(text);
+    return {
+      version: m[1]!,
+      retentionMs: r === null ? undefined : retentionMs(r[1]!),
+      retention: r?.[1] ?? '',
+    };
   }
 
   /** Sends JSON lines (one series each) to `/api/v1/import`, gzip-compressed. */
@@ -185,4 +191,23 @@ export function exactSelector(labels: Labels): string {
   const parts: string[] = [];
   for (const n of Object.keys(labels).sort()) parts.push(`${n}=${JSON.stringify(labels[n])}`);
   return `{${parts.join(',')}}`;
+}
+
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  y: 365 * 86_400_000,
+  '': 31 * 86_400_000, // a bare number is months
+};
+
+/**
+ * VictoriaMetrics' `-retentionPeriod` in ms: a number with `h`, `d`, `w`, `y`, or none for
+ * months; undefined when unreadable.
+ *
+ * @example retentionMs('1') // 2678400000 (31 days); retentionMs('100y')
+ */
+export function retentionMs(v: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([hdwy]?)$/.exec(v.trim());
+  return m === null ? undefined : Number(m[1]) * UNIT_MS[m[2]!]!;
 }
