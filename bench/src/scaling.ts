@@ -99,8 +99,9 @@ export async function measureScaling(relays: number, seconds: number): Promise<S
       procs.push(start(['relay', '--listen', `127.0.0.1:${p}`, '--metrics', `127.0.0.1:${m}`]));
       ws.push(`ws://127.0.0.1:${p}`);
       metrics.push(`http://127.0.0.1:${m}/metrics`);
+      // One at a time: a dozen Node start-ups at once on a busy 2-core machine take minutes.
+      await ready(metrics[i]!, 60_000);
     }
-    for (const u of metrics) await ready(u, 20_000);
     const load = start([
       'load',
       ...ws.flatMap((u) => ['--relay', u]),
