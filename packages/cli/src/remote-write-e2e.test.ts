@@ -358,6 +358,20 @@ describe('remote_write from vmagent into the hub and VictoriaMetrics', { skip },
           1e-6,
         );
       }
+      // And against VictoriaMetrics itself, where the two engines agree.
+      for (const q of [
+        'up',
+        'sum by (service) (relay_bytes_total)',
+        'histogram_quantile(0.9, sum by (le) (storage_write_duration_seconds_bucket))',
+      ]) {
+        const p = { query: q, start: String(start), end: String(end), step: '2' };
+        compare(
+          `${q} imported vs VictoriaMetrics`,
+          await query(hub2.url, '/api/v1/query_range', p),
+          await query(vm.url, '/api/v1/query_range', p),
+          DECIMAL,
+        );
+      }
     } finally {
       await hub2.stop();
     }
