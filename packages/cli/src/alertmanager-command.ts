@@ -4,18 +4,18 @@
  * first. Writes alertmanager.yml, its message templates and the routing cases script.
  */
 import { parseArgs } from 'node:util';
-import { AlertingConfigError, parseAlertingSpec } from '@canopy/hub';
+import { parseAlertingSpec } from '@canopy/hub';
 import {
   ALERTMANAGER_FILE,
   BASE_VERSION,
   DEFAULT_SECRETS_DIR,
   ROUTES_TEST_FILE,
-  SloSpecError,
   loadSloSpec,
   ruleAlerts,
   writeAlertmanagerFiles,
 } from '@canopy/stack';
-import { ConfigError, loadConfig } from './config.js';
+import { configErrorExit } from './config-errors.js';
+import { loadConfig } from './config.js';
 
 /** Where the command writes; the CLI's io. */
 export interface AlertmanagerCommandIO {
@@ -112,18 +112,6 @@ export function alertmanagerCommand(args: string[], io: AlertmanagerCommandIO): 
     );
     return 0;
   } catch (e) {
-    if (e instanceof AlertingConfigError) {
-      io.err(`canopy: bad alerting config\n${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      io.err(`canopy: bad config\n${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof SloSpecError) {
-      io.err(`canopy: bad SLO spec\n${e.problems.join('\n')}\n`);
-      return 2;
-    }
-    throw e;
+    return configErrorExit(e, io);
   }
 }

@@ -7,10 +7,9 @@
  * provisioning, Alloy (with the scrub stages). See docs/stacks.md.
  */
 import { parseArgs } from 'node:util';
-import { AlertingConfigError, parseAlertingSpec } from '@canopy/hub';
+import { parseAlertingSpec } from '@canopy/hub';
 import {
   STACKS,
-  SloSpecError,
   UP_LAYOUT,
   formatRulesCheck,
   loadSloSpec,
@@ -25,7 +24,8 @@ import {
 import { SERVICES, type ServiceName } from '@canopy/catalog';
 import { SCRUB_RULES } from '@canopy/telemetry';
 import { budgetReport, hostBudget, serviceBudget } from './budget.js';
-import { ConfigError, loadConfig, type CanopyConfig } from './config.js';
+import { configErrorExit } from './config-errors.js';
+import { loadConfig, type CanopyConfig } from './config.js';
 import { dashboardsFor } from './ui-command.js';
 
 /** Where the command writes; the CLI's io. */
@@ -191,18 +191,6 @@ export function stackCommand(args: string[], io: StackCommandIO): number {
     );
     return 0;
   } catch (e) {
-    if (e instanceof AlertingConfigError) {
-      io.err(`canopy: bad alerting config\n${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      io.err(`canopy: bad config\n${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof SloSpecError) {
-      io.err(`canopy: bad SLO spec\n${e.problems.join('\n')}\n`);
-      return 2;
-    }
-    throw e;
+    return configErrorExit(e, io);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { LineScanner, ParseError, unescapeValue } from '../scrape/lexer.js';
 import { parseFloatValue } from '../scrape/exposition.js';
+import { OM_TYPES } from '../scrape/family.js';
 import type { MetricMetadata } from '../tsdb/index.js';
 
 /** One sample line. */
@@ -62,17 +63,8 @@ export function parseTextLines(
   for (const [name, m] of meta) sink.metadata(name, m);
 }
 
-const TYPES = new Set([
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-  'unknown',
-  'untyped',
-]);
+/** The OpenMetrics types, and the 0.0.4 text format's `untyped`. */
+const TYPES: ReadonlySet<string> = new Set([...OM_TYPES, 'untyped']);
 
 function parseLine(
   sc: LineScanner,
