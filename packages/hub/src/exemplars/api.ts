@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadData, parseTime } from '../api/params.js';
 import { replyError, replyMethodNotAllowed, replySuccess } from '../api/reply.js';
 import type { Matcher } from '../model.js';
-import { parseExpr, PromQLError } from '../promql/index.js';
+import { formatValue, parseExpr, PromQLError } from '../promql/index.js';
 import type { ExemplarStore } from './exemplar-store.js';
 
 /** The matchers of every vector selector in a parsed expression. */
@@ -24,14 +24,6 @@ function selectorsOf(node: unknown, out: Matcher[][]): Matcher[][] {
   }
   for (const k in o) if (k !== 'pos') selectorsOf(o[k], out);
   return out;
-}
-
-/** Prometheus formats sample values as Go's strconv 'f', -1 does; JS's shortest form matches for finite values. */
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
 }
 
 /**

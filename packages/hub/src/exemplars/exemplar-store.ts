@@ -27,6 +27,17 @@ export interface SeriesExemplars {
   readonly exemplars: StoredExemplar[];
 }
 
+/** Whether two label sets are equal, without building their keys (runs per exemplar per scrape). */
+function sameLabels(a: Labels, b: Labels): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
 interface Series {
   readonly labels: Labels;
   readonly key: string;
@@ -88,7 +99,7 @@ export class ExemplarStore {
     if (
       last !== undefined &&
       last.value === e.value &&
-      labelsKey(last.labels) === labelsKey(e.labels) &&
+      sameLabels(last.labels, e.labels) &&
       (last.timestampMs === e.timestampMs || (!e.hasTimestamp && !last.hasTimestamp))
     )
       return;
