@@ -6,20 +6,14 @@
  * logged). Secrets are read from their files at every send, so they can be rotated.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import snappy from 'snappyjs';
 import type { Labels } from '../model.js';
 import { encodeWriteRequest, type WriteSeries } from '../remote-write/write-request.js';
 import { ProtoWriter } from '../wire/protobuf.js';
 import type { RemoteWriteEndpoint } from './config.js';
 import { DurableQueue } from './queue.js';
 import { SeriesFilter, type DropReason } from './relabel.js';
-
-const require = createRequire(import.meta.url);
-const snappy = require('snappyjs') as {
-  compress(input: Uint8Array): Uint8Array;
-  uncompress(input: Uint8Array): Uint8Array;
-};
 
 /** Where an endpoint logs (the hub's logger); URLs are logged, secrets never. */
 export interface RemoteWriteLogger {

@@ -89,13 +89,7 @@ export class DurableQueue {
       over -= r.bytes;
       last = r.id;
     }
-    if (last >= 0) this.drop(last);
-  }
-
-  /** Removes every batch up to `id` and returns their samples (counted as dropped). */
-  private drop(id: number): void {
-    const removed = this.remove(id);
-    this.droppedSamples += removed;
+    if (last >= 0) this.droppedSamples += this.remove(last);
   }
 
   /** Removes every batch up to `id`; returns the samples removed. */
