@@ -351,113 +351,126 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     return s;
   }
 
+  // The walk's state lives here, not in `value`, so a log line allocates no closures or
+  // Set; `value` saves and restores it in case a getter or `toJSON` logs (re-enters).
+  let ancestors = new Set<object>();
+  let work = 0;
+
   function value(v: unknown): unknown {
-    const ancestors = new Set<object>();
-    let work = 0;
-    const walk = (x: unknown, depth: number): unknown => {
-      if (++work > maxWork) return '[Dropped]';
-      switch (typeof x) {
-        case 'string':
-          work += x.length >>> 6;
-          return string(x);
-        case 'number':
-        case 'boolean':
-        case 'undefined':
-          return x;
-        case 'bigint':
-          return x.toString();
-        case 'symbol':
-          return string(x.toString());
-        case 'function':
-          return '[Function]';
-      }
-      if (x === null) return null;
-      const o = x as object;
-      if (ArrayBuffer.isView(o)) return `<${o.byteLength} bytes>`;
-      if (o instanceof ArrayBuffer || o instanceof SharedArrayBuffer)
-        return `<${o.byteLength} bytes>`;
-      if (o instanceof Date) return Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString();
-      if (ancestors.has(o)) return '[Circular]';
-      if (depth >= maxDepth) return Array.isArray(o) ? '[Array]' : '[Object]';
-      ancestors.add(o);
-      try {
-        if (Array.isArray(o)) return walkArray(o, depth);
-        if (o instanceof Error) return walkError(o, depth);
-        if (o instanceof Map) return walkEntries(o.entries(), o.size, depth);
-        if (o instanceof Set) return walkArray(Array.from(o), depth);
-        const toJSON = (o as { toJSON?: unknown }).toJSON;
-        if (typeof toJSON === 'function') return walk(toJSON.call(o), depth + 1);
-        return walkObject(o, depth);
-      } catch {
-        return '[Unserializable]';
-      } finally {
-        ancestors.delete(o);
-      }
-    };
-    const walkArray = (a: readonly unknown[], depth: number): unknown[] => {
-      const n = Math.min(a.length, maxEntries);
-      const out: unknown[] = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = walk(a[i], depth + 1);
-      if (a.length > n) out.push(`[… ${a.length - n} more]`);
-      return out;
-    };
-    const field = (out: Record<string, unknown>, k: string, val: unknown, depth: number): void => {
-      if (TRACE_CONTEXT_KEYS.has(k) && (typeof val === 'string' || typeof val === 'number'))
-        out[k] = val;
-      else out[string(k)] = walk(val, depth + 1);
-    };
-    const walkObject = (o: object, depth: number): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      let n = 0;
-      for (const k in o) {
-        if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-        if (n++ >= maxEntries) continue;
-        let val: unknown;
-        try {
-          val = (o as Record<string, unknown>)[k];
-        } catch {
-          val = '[Throws]';
-        }
-        field(out, k, val, depth);
-      }
-      if (n > maxEntries) out['…'] = `${n - maxEntries} more keys`;
-      return out;
-    };
-    const walkEntries = (
-      it: Iterable<[unknown, unknown]>,
-      size: number,
-      depth: number,
-    ): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      let n = 0;
-      for (const [k, val] of it) {
-        if (n++ >= maxEntries) break;
-        field(out, typeof k === 'string' ? k : String(walk(k, depth + 1)), val, depth);
-      }
-      if (size > maxEntries) out['…'] = `${size - maxEntries} more keys`;
-      return out;
-    };
-    const walkError = (e: Error, depth: number): Record<string, unknown> => {
-      const out: Record<string, unknown> = {
-        type: e.name,
-        message: string(String(e.message)),
-      };
-      if (typeof e.stack === 'string') out['stack'] = string(e.stack);
-      for (const k of Object.keys(e)) {
-        if (k === 'message' || k === 'stack') continue;
-        let val: unknown;
-        try {
-          val = (e as unknown as Record<string, unknown>)[k];
-        } catch {
-          val = '[Throws]';
-        }
-        field(out, k, val, depth);
-      }
-      if (e.cause !== undefined && !('cause' in out)) out['cause'] = walk(e.cause, depth + 1);
-      return out;
-    };
-    return walk(v, 0);
+    const outerWork = work;
+    const outerAncestors = ancestors;
+    work = 0;
+    if (outerAncestors.size !== 0) ancestors = new Set();
+    try {
+      return walk(v, 0);
+    } finally {
+      work = outerWork;
+      ancestors = outerAncestors;
+    }
   }
+
+  const walk = (x: unknown, depth: number): unknown => {
+    if (++work > maxWork) return '[Dropped]';
+    switch (typeof x) {
+      case 'string':
+        work += x.length >>> 6;
+        return string(x);
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        return x;
+      case 'bigint':
+        return x.toString();
+      case 'symbol':
+        return string(x.toString());
+      case 'function':
+        return '[Function]';
+    }
+    if (x === null) return null;
+    const o = x as object;
+    if (ArrayBuffer.isView(o)) return `<${o.byteLength} bytes>`;
+    if (o instanceof ArrayBuffer || o instanceof SharedArrayBuffer)
+      return `<${o.byteLength} bytes>`;
+    if (o instanceof Date) return Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString();
+    if (ancestors.has(o)) return '[Circular]';
+    if (depth >= maxDepth) return Array.isArray(o) ? '[Array]' : '[Object]';
+    ancestors.add(o);
+    try {
+      if (Array.isArray(o)) return walkArray(o, depth);
+      if (o instanceof Error) return walkError(o, depth);
+      if (o instanceof Map) return walkEntries(o.entries(), o.size, depth);
+      if (o instanceof Set) return walkArray(Array.from(o), depth);
+      const toJSON = (o as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return walk(toJSON.call(o), depth + 1);
+      return walkObject(o, depth);
+    } catch {
+      return '[Unserializable]';
+    } finally {
+      ancestors.delete(o);
+    }
+  };
+  const walkArray = (a: readonly unknown[], depth: number): unknown[] => {
+    const n = Math.min(a.length, maxEntries);
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = walk(a[i], depth + 1);
+    if (a.length > n) out.push(`[… ${a.length - n} more]`);
+    return out;
+  };
+  const field = (out: Record<string, unknown>, k: string, val: unknown, depth: number): void => {
+    if (TRACE_CONTEXT_KEYS.has(k) && (typeof val === 'string' || typeof val === 'number'))
+      out[k] = val;
+    else out[string(k)] = walk(val, depth + 1);
+  };
+  const walkObject = (o: object, depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      if (n++ >= maxEntries) continue;
+      let val: unknown;
+      try {
+        val = (o as Record<string, unknown>)[k];
+      } catch {
+        val = '[Throws]';
+      }
+      field(out, k, val, depth);
+    }
+    if (n > maxEntries) out['…'] = `${n - maxEntries} more keys`;
+    return out;
+  };
+  const walkEntries = (
+    it: Iterable<[unknown, unknown]>,
+    size: number,
+    depth: number,
+  ): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [k, val] of it) {
+      if (n++ >= maxEntries) break;
+      field(out, typeof k === 'string' ? k : String(walk(k, depth + 1)), val, depth);
+    }
+    if (size > maxEntries) out['…'] = `${size - maxEntries} more keys`;
+    return out;
+  };
+  const walkError = (e: Error, depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {
+      type: e.name,
+      message: string(String(e.message)),
+    };
+    if (typeof e.stack === 'string') out['stack'] = string(e.stack);
+    for (const k of Object.keys(e)) {
+      if (k === 'message' || k === 'stack') continue;
+      let val: unknown;
+      try {
+        val = (e as unknown as Record<string, unknown>)[k];
+      } catch {
+        val = '[Throws]';
+      }
+      field(out, k, val, depth);
+    }
+    if (e.cause !== undefined && !('cause' in out)) out['cause'] = walk(e.cause, depth + 1);
+    return out;
+  };
 
   return { mode, string, value };
 }
