@@ -117,14 +117,14 @@ export class Actor<M, R = void> {
       typeof ts === 'string'
         ? { traceparent: traceparentOf(span), tracestate: ts }
         : { traceparent: traceparentOf(span) };
+    const actx: ActorContext = { trace, span };
     try {
       // Active while the handler runs, so log lines carry its trace_id / span_id; an
-      // unsampled span has no trace to look up, so it skips the context switch.
+      // unsampled span has no trace to look up, so it skips the context switch. The
+      // handler and its arguments go to `with` as such: no closure per message.
       return await (span.isRecording()
-        ? context.with(otelTrace.setSpan(ROOT_CONTEXT, span), () =>
-            this.handler(e.msg, { trace, span }),
-          )
-        : this.handler(e.msg, { trace, span }));
+        ? context.with(otelTrace.setSpan(ROOT_CONTEXT, span), this.handler, undefined, e.msg, actx)
+        : this.handler(e.msg, actx));
     } catch (err) {
       // The reason is fixed text: an exception message may carry peer data.
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'panic' });

@@ -76,8 +76,7 @@ export function spawnWriter(
         return r;
       } finally {
         const s = (performance.now() - t0) / 1000;
-        if (span === undefined) duration.observe(s);
-        else duration.observe(s, exemplarOf(span));
+        duration.observe(s, span === undefined ? undefined : exemplarOf(span));
       }
     },
     { capacity: 256, span: 'storage write batch', ...options },
