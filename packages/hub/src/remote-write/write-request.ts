@@ -383,12 +383,13 @@ export function encodeWriteRequest(
       }
       const t = s.t;
       const v = s.v;
-      for (let i = 0; i < t.length; i++) {
-        m.message(2, (x) => {
-          x.double(1, v[i]!);
-          if (t[i] !== 0) x.int64(2, t[i]!);
-        });
-      }
+      // One closure per series, not one per sample (this runs on every sample sent out).
+      let i = 0;
+      const sample = (x: ProtoWriter): void => {
+        x.double(1, v[i]!);
+        if (t[i] !== 0) x.int64(2, t[i]!);
+      };
+      for (; i < t.length; i++) m.message(2, sample);
     });
   }
   for (const md of wr.metadata) {
