@@ -62,7 +62,10 @@ export interface Exposition {
   readonly samples: ParsedSample[];
   /** Metadata of every family with a TYPE, HELP or UNIT line, by family name. */
   readonly metadata: Map<string, MetricMetadata>;
-  /** Exemplars in document order (OpenMetrics only; empty for the text format). */
+  /**
+   * Exemplars in document order (OpenMetrics only; empty for the text format, or with the
+   * parse option `exemplars: false`).
+   */
   readonly exemplars: ParsedExemplar[];
 }
 

@@ -64,6 +64,11 @@ export interface ParseOptions {
    * looks every key up in its own map (the scraper) checks there instead and saves a map.
    */
   readonly duplicates?: boolean;
+  /**
+   * Whether to keep exemplars in `Exposition.exemplars` (default true). Off, they are only
+   * validated: a scraper with no exemplar listener builds no label objects for them.
+   */
+  readonly exemplars?: boolean;
 }
 
 /**
@@ -130,6 +135,7 @@ class Parser extends LineScanner {
   private readonly families = new Map<string, Family>();
   private readonly seen = new Map<string, number>();
   private readonly duplicates: boolean;
+  private readonly keepExemplars: boolean;
   private readonly histograms = new Map<string, HistogramPoint>();
   private cur: Family | undefined;
   private lastName = '';
@@ -143,6 +149,7 @@ class Parser extends LineScanner {
   ) {
     super(s, om);
     this.duplicates = options.duplicates !== false;
+    this.keepExemplars = options.exemplars !== false;
   }
 
   run(): Exposition {
@@ -422,7 +429,7 @@ class Parser extends LineScanner {
     }
 
     this.samples.push(sample);
-    if (exemplarAt >= 0) this.exemplar(exemplarAt, sample);
+    if (exemplarAt >= 0) this.exemplar(exemplarAt, this.keepExemplars ? sample : undefined);
   }
 
   /** `{a="x",…}` from the scratch labels, sorted, without empty values or index `skip`. */

@@ -268,7 +268,10 @@ export class TargetLoop {
       duration = (performance.now() - t0) / 1000;
       if (this.stopped) return;
       // Duplicates are found by TargetSeries, which looks every key up anyway.
-      exposition = parseExposition(text, contentType, { duplicates: false });
+      exposition = parseExposition(text, contentType, {
+        duplicates: false,
+        exemplars: ctx.exemplars !== undefined,
+      });
       scraped = exposition.samples.length;
       const limit = this.target.sampleLimit;
       if (limit > 0 && scraped > limit)
