@@ -24,8 +24,8 @@ import {
   newIdentity,
   relayMetrics,
   signEvent,
-  type RelaySocket,
 } from '@canopy/services';
+import { drain, StubSocket } from './relay-stub.js';
 
 const SUBSCRIBERS = 50;
 /** Pairs of rounds; `RELAY_CORE_ROUNDS` raises it for a tighter median on a busy machine. */
@@ -33,41 +33,11 @@ const ROUNDS = Number(process.env.RELAY_CORE_ROUNDS ?? 20);
 const EVENTS_PER_ROUND = 1000;
 /** Frames fed before waiting for their deliveries: under the session inbox's capacity (512). */
 const BATCH = 250;
-const DRAIN_TIMEOUT_MS = 10_000;
-
-/** A socket that does the least a write must: count the bytes. */
-class StubSocket implements RelaySocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  closed = false;
-  constructor(private readonly counter: { bytes: number; frames: number }) {}
-  send(data: Buffer): void {
-    this.counter.bytes += data.length;
-    this.counter.frames++;
-  }
-  close(): void {
-    this.closed = true;
-  }
-  terminate(): void {
-    this.closed = true;
-  }
-  pause(): void {}
-  resume(): void {}
-}
 
 interface Rig {
   /** Feeds one round of frames and resolves with deliveries per CPU second. */
   round(frames: readonly Buffer[]): Promise<number>;
   stop(): void;
-}
-
-async function drain(counter: { frames: number }, target: number): Promise<void> {
-  const deadline = performance.now() + DRAIN_TIMEOUT_MS;
-  while (counter.frames < target) {
-    if (performance.now() > deadline)
-      throw new Error(`relay core delivered ${counter.frames} of ${target} frames`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 async function rig(telemetry: boolean, verify: boolean): Promise<Rig> {

@@ -26,8 +26,8 @@ import {
   newIdentity,
   relayMetrics,
   signEvent,
-  type RelaySocket,
 } from '@canopy/services';
+import { drain, StubSocket } from './relay-stub.js';
 
 const SUBSCRIBERS = 50;
 const EVENTS_PER_ROUND = 1000;
@@ -36,39 +36,11 @@ const ROUNDS_PER_CHILD = 20;
 const WARMUP_ROUNDS = 10;
 /** Repetitions of the three variants; `RELAY_TRACING_REPS` raises it on a busy machine. */
 const REPS = Number(process.env.RELAY_TRACING_REPS ?? 5);
-const DRAIN_TIMEOUT_MS = 10_000;
 const CHILD_TIMEOUT_MS = 120_000;
 
 type VariantName = 'off' | 'ratio0' | 'ratio0.1' | 'ratio1';
 const VARIANTS: readonly VariantName[] = ['off', 'ratio0', 'ratio0.1', 'ratio1'];
 const RATIO: Record<VariantName, number> = { off: 0, ratio0: 0, 'ratio0.1': 0.1, ratio1: 1 };
-
-class StubSocket implements RelaySocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  closed = false;
-  constructor(private readonly counter: { frames: number }) {}
-  send(): void {
-    this.counter.frames++;
-  }
-  close(): void {
-    this.closed = true;
-  }
-  terminate(): void {
-    this.closed = true;
-  }
-  pause(): void {}
-  resume(): void {}
-}
-
-async function drain(counter: { frames: number }, target: number): Promise<void> {
-  const deadline = performance.now() + DRAIN_TIMEOUT_MS;
-  while (counter.frames < target) {
-    if (performance.now() > deadline)
-      throw new Error(`relay core delivered ${counter.frames} of ${target} frames`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 /** Child: one variant, a few rounds; prints `{ rates, exported, dropped }` as JSON. */
 async function child(variant: VariantName, verify: boolean, sink: string): Promise<void> {
@@ -89,7 +61,7 @@ async function child(variant: VariantName, verify: boolean, sink: string): Promi
     rate: 1e9,
     verify,
   });
-  const counter = { frames: 0 };
+  const counter = { bytes: 0, frames: 0 };
   const sub = Buffer.from(JSON.stringify({ t: 'sub', ns: ['bench'] }));
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const s = core.newSession(new StubSocket(counter), 'peer');
