@@ -69,6 +69,8 @@ interface Pending {
 export class Importer implements ImportSink {
   private pendingSeries = new Map<string, Pending>();
   private pendingSamples = 0;
+  /** The series of the previous sample (see {@link Importer.sample}). */
+  private last: Pending | undefined;
   private readonly stored = new Set<string>();
   private readonly badLines = new Map<number, string>();
   private readonly meta = new Map<string, MetricMetadata>();
@@ -93,11 +95,16 @@ export class Importer implements ImportSink {
   }
 
   sample(s: ImportSample): void {
-    const key = labelsKey(s.labels);
-    let p = this.pendingSeries.get(key);
+    // A JSON line hands every sample of its series with the same labels object: key it once.
+    let p = s.labels === this.last?.labels ? this.last : undefined;
     if (p === undefined) {
-      p = { labels: s.labels, t: [], v: new Float64Array(4), line: [] };
-      this.pendingSeries.set(key, p);
+      const key = labelsKey(s.labels);
+      p = this.pendingSeries.get(key);
+      if (p === undefined) {
+        p = { labels: s.labels, t: [], v: new Float64Array(4), line: [] };
+        this.pendingSeries.set(key, p);
+      }
+      this.last = p;
     }
     const n = p.t.length;
     if (n === p.v.length) {
@@ -131,6 +138,7 @@ export class Importer implements ImportSink {
       if (ok !== undefined) batch.push({ key, labels: p.labels, ...ok });
     }
     this.pendingSeries = new Map();
+    this.last = undefined;
     this.pendingSamples = 0;
     if (atomic && this.badLines.size > 0) return false;
     if (batch.length === 0) return false;
