@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Labels } from './model.js';
 import type { ParsedExemplar } from './scrape/index.js';
+import { sendJson } from './api/reply.js';
 import {
   otlpTraceReceiver,
   traceApi,
@@ -51,15 +52,12 @@ export interface Signals {
   close(): void;
 }
 
-const NOT_ON = (what: string, option: string) => (res: ServerResponse) => {
-  const body = JSON.stringify({
+const NOT_ON = (what: string, option: string) => (res: ServerResponse) =>
+  sendJson(res, 404, {
     status: 'error',
     errorType: 'not_found',
     error: `${what} are turned off in this hub (${option}: false)`,
   });
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(body);
-};
 
 /**
  * Opens the trace and log stores in `dataDir` and the exemplar store, each unless its
