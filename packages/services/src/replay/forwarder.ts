@@ -1,5 +1,9 @@
-import { SpanKind, SpanStatusCode, trace, type Link, type Tracer } from '@opentelemetry/api';
-import { contextFromTraceparent, traceparentOf } from '@canopy/telemetry/tracing';
+import { SpanKind, SpanStatusCode, type Link, type Tracer } from '@opentelemetry/api';
+import {
+  contextFromTraceparent,
+  spanContextFromTraceparent,
+  traceparentOf,
+} from '@canopy/telemetry/tracing';
 import type { SignedEvent } from '../protocol/event.js';
 import type { Logger } from '../common/log.js';
 import type { TraceCarrier } from '../actors/actor.js';
@@ -115,7 +119,7 @@ export class Forwarder {
       if (tp === undefined) continue;
       if (parent === undefined) parent = tp;
       else if (tp !== parent) {
-        const sc = trace.getSpanContext(contextFromTraceparent(tp));
+        const sc = spanContextFromTraceparent(tp);
         if (sc !== undefined) links.push({ context: sc });
       }
     }

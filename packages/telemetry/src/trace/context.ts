@@ -1,8 +1,20 @@
-import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
 
 /** Bit 0 of the trace flags: the trace is sampled. */
 const SAMPLED = 1;
+
+/**
+ * The remote span context a received `traceparent` names, or `undefined` when it is
+ * missing or malformed (e.g. for a span link).
+ *
+ * @example const sc = spanContextFromTraceparent(tc?.traceparent); if (sc !== undefined) links.push({ context: sc });
+ */
+export function spanContextFromTraceparent(value: unknown): SpanContext | undefined {
+  const p = parseTraceparent(value);
+  if (p === undefined) return undefined;
+  return { traceId: p.traceId, spanId: p.spanId, traceFlags: p.flags & SAMPLED, isRemote: true };
+}
 
 /**
  * The context a received `traceparent` names, as the parent for the receiver's span; a
@@ -11,14 +23,8 @@ const SAMPLED = 1;
  * @example tracer.startSpan('replay apply', {}, contextFromTraceparent(frame.tc?.traceparent))
  */
 export function contextFromTraceparent(value: unknown): Context {
-  const p = parseTraceparent(value);
-  if (p === undefined) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: p.traceId,
-    spanId: p.spanId,
-    traceFlags: p.flags & SAMPLED,
-    isRemote: true,
-  });
+  const sc = spanContextFromTraceparent(value);
+  return sc === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, sc);
 }
 
 /**

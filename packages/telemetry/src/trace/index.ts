@@ -10,7 +10,12 @@ export {
   type TracingOptions,
   type TracingStats,
 } from './setup.js';
-export { contextFromTraceparent, traceparentOf, exemplarOf } from './context.js';
+export {
+  contextFromTraceparent,
+  spanContextFromTraceparent,
+  traceparentOf,
+  exemplarOf,
+} from './context.js';
 export { parseTraceparent, formatTraceparent, type TraceParent } from './traceparent.js';
 export { traceSpecs, SPAN_DROP_REASONS } from './specs.js';
 export { CountingExporter, QueueGuard, type ExportOutcome } from './counting.js';
