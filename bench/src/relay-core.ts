@@ -26,6 +26,7 @@ import {
   signEvent,
 } from '@canopy/services';
 import { drain, StubSocket } from './relay-stub.js';
+import { median } from './stats.js';
 
 const SUBSCRIBERS = 50;
 /** Pairs of rounds; `RELAY_CORE_ROUNDS` raises it for a tighter median on a busy machine. */
@@ -87,12 +88,6 @@ async function rig(telemetry: boolean, verify: boolean): Promise<Rig> {
     stop: () => system.stop(),
   };
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface Variant {
   on: number;

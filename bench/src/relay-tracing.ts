@@ -28,6 +28,7 @@ import {
   signEvent,
 } from '@canopy/services';
 import { drain, StubSocket } from './relay-stub.js';
+import { median } from './stats.js';
 
 const SUBSCRIBERS = 50;
 const EVENTS_PER_ROUND = 1000;
@@ -116,12 +117,6 @@ async function child(variant: VariantName, verify: boolean, sink: string): Promi
     }) + '\n',
   );
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface ChildResult {
   rates: number[];

@@ -16,6 +16,7 @@ import { serviceMetrics, type ServiceName } from '@canopy/catalog';
 import { TSDB, rangeQuery } from '@canopy/hub';
 import { formatValue } from '@canopy/telemetry';
 import { DATA_START_MS, INTERVAL_MS, generateTargets, type TargetData } from './catalog-data.js';
+import { median } from '../stats.js';
 import { BenchVictoria, rangeOverHttp } from './victoria.js';
 
 /** Options of {@link benchQuery}. */
@@ -313,10 +314,4 @@ function resultSize(d: ReturnType<typeof rangeQuery>): number {
 function partition(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
