@@ -112,7 +112,11 @@ function anyValue(v: unknown, where: string, depth: number): unknown {
   if ('kvlistValue' in v) {
     const a = v['kvlistValue'];
     if (!isObject(a)) throw new OtlpError(`${where}.kvlistValue: expected an object`);
-    return keyValues(arrayAt(a, 'values', `${where}.kvlistValue`), `${where}.kvlistValue`, depth);
+    return keyValues(
+      arrayAt(a, 'values', `${where}.kvlistValue`),
+      `${where}.kvlistValue.values`,
+      depth + 1,
+    );
   }
   if ('bytesValue' in v) {
     const b = v['bytesValue'];
@@ -123,31 +127,22 @@ function anyValue(v: unknown, where: string, depth: number): unknown {
   return null;
 }
 
+/** A KeyValue list (`where` names the list, e.g. `….attributes`) as a plain object. */
 function keyValues(list: unknown[], where: string, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < list.length; i++) {
     const kv = list[i];
-    const w = `${where}.values[${i}]`;
+    const w = `${where}[${i}]`;
     if (!isObject(kv)) throw new OtlpError(`${w}: expected {key, value}`);
     const key = kv['key'];
     if (typeof key !== 'string') throw new OtlpError(`${w}.key: expected a string`);
-    out[key] = kv['value'] === undefined ? null : anyValue(kv['value'], `${w}.value`, depth + 1);
+    out[key] = kv['value'] === undefined ? null : anyValue(kv['value'], `${w}.value`, depth);
   }
   return out;
 }
 
 function attributes(o: Json, where: string): Record<string, unknown> {
-  const list = arrayAt(o, 'attributes', where);
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < list.length; i++) {
-    const kv = list[i];
-    const w = `${where}.attributes[${i}]`;
-    if (!isObject(kv)) throw new OtlpError(`${w}: expected {key, value}`);
-    const key = kv['key'];
-    if (typeof key !== 'string') throw new OtlpError(`${w}.key: expected a string`);
-    out[key] = kv['value'] === undefined ? null : anyValue(kv['value'], `${w}.value`, 0);
-  }
-  return out;
+  return keyValues(arrayAt(o, 'attributes', where), `${where}.attributes`, 0);
 }
 
 /**
