@@ -182,15 +182,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       instance,
       url: `http://${instance}/metrics`,
       source: {
-        collect: async () => {
-          const s = tsdb.stats();
-          stats.series = s.series;
-          stats.headSeries = s.headSeries;
-          stats.bytesOnDisk = s.bytesOnDisk;
-          refreshAlertingStats();
-          // `writes` is created below; a scrape only runs once the hub has started.
-          return renderHubMetrics(stats) + writes.metrics() + (remoteWriter?.renderMetrics() ?? '');
-        },
+        // A scrape only runs once the hub has started, when everything metricsText reads exists.
+        collect: async () => metricsText(),
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
       },
     });
@@ -305,18 +298,22 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     version: o.version ?? '0.1.0',
     ...(rules !== undefined ? { rules: rulesSource(rules) } : {}),
   });
+  /** The hub's /metrics: its own stats, refreshed, then the write paths' counters. */
+  const metricsText = (): string => {
+    const s = tsdb.stats();
+    stats.series = s.series;
+    stats.headSeries = s.headSeries;
+    stats.bytesOnDisk = s.bytesOnDisk;
+    refreshAlertingStats();
+    return renderHubMetrics(stats) + writes.metrics() + (remoteWriter?.renderMetrics() ?? '');
+  };
   const server: Server = createServer((req, res) => {
     if (writes.handle(req, res)) return;
     if (signals.handle(req, res)) return;
     if (api(req, res)) return;
     if (req.url === '/metrics') {
-      const s = tsdb.stats();
-      stats.series = s.series;
-      stats.headSeries = s.headSeries;
-      stats.bytesOnDisk = s.bytesOnDisk;
-      refreshAlertingStats();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderHubMetrics(stats) + writes.metrics() + (remoteWriter?.renderMetrics() ?? ''));
+      res.end(metricsText());
       return;
     }
     if (o.ui?.(req, res) === true) return;
