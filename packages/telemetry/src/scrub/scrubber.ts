@@ -252,6 +252,12 @@ export function truncate(s: string, max: number): string {
   return `${s.slice(0, cut)}…[truncated ${s.length - cut} chars]`;
 }
 
+/** The pre-check for a custom rule pack: one regex of all its rules. */
+function combinedGate(rules: readonly Compiled[]): (s: string) => number {
+  const combined = new RegExp(rules.map((r) => r.re.source).join('|'));
+  return (s) => (combined.test(s) ? -1 : 0);
+}
+
 /**
  * Compiles the rule pack into a scrubber.
  *
@@ -274,8 +280,7 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   const maxWork = options.maxWork ?? 20000;
   // The hand-written pre-check knows the default pack only; any other pack gets the
   // (slower) combined regex, which is a superset by construction.
-  const combined = new RegExp(rules.map((r) => r.re.source).join('|'));
-  const gate = isDefault ? scan : (s: string): number => (combined.test(s) ? -1 : 0);
+  const gate = isDefault ? scan : combinedGate(rules);
   const pseudo: Pseudonymizer | undefined =
     mode === 'pseudonym'
       ? createPseudonymizer({

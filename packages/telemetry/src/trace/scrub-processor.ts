@@ -69,8 +69,9 @@ export function scrubAttributes(attrs: Attributes, s: Scrubber): Attributes {
   let out: Attributes | undefined;
   for (const k in attrs) {
     const v = attrs[k];
-    const k2 = TRACE_CONTEXT_KEYS.has(k) ? k : s.string(k);
-    const v2 = TRACE_CONTEXT_KEYS.has(k) ? v : scrubValue(v, s);
+    const keep = TRACE_CONTEXT_KEYS.has(k);
+    const k2 = keep ? k : s.string(k);
+    const v2 = keep ? v : scrubValue(v, s);
     if (out === undefined && (k2 !== k || v2 !== v)) {
       out = {};
       // Copy what came before unchanged.
