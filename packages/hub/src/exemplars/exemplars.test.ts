@@ -39,6 +39,8 @@ test('the OpenMetrics parser keeps exemplars with their series; the text format 
     ],
   );
   assert.deepEqual(parseText('a 1\n').exemplars, []);
+  // a scraper without an exemplar listener has them validated, not kept
+  assert.deepEqual(parseOpenMetrics(body, { exemplars: false }).exemplars, []);
 });
 
 const target = { service: 'relay', instance: '127.0.0.1:7100' };
