@@ -216,16 +216,11 @@ export function setupTracing(o: TracingOptions): Tracing {
       (stopping ??= new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, o.shutdownTimeoutMs ?? 3000);
         timer.unref();
-        provider.shutdown().then(
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        );
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        provider.shutdown().then(done, done);
       })),
   };
 }
