@@ -2,10 +2,10 @@
  * The hub's write paths in one place: `/api/v1/write` (remote_write) and the import paths,
  * behind the same switch and bearer token (`hub.remote_write_receiver` in canopy.yaml).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSDB } from '../tsdb/index.js';
 import { IMPORT_PATHS, importHandler, type ImportStats } from '../import/http.js';
+import { bearerMatches } from './bearer.js';
 import type { PusherStatus } from './pushers.js';
 import { RemoteWriteReceiver } from './receive.js';
 
@@ -78,22 +78,19 @@ export function writeEndpoints(
         rw.handle(req, res);
         return true;
       }
-      if (token !== undefined) {
-        const got = Buffer.from(req.headers.authorization ?? '');
-        if (got.length !== token.length || !timingSafeEqual(got, token)) {
-          importStats.requests++;
-          importStats.refused++;
-          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-          res.end(
-            JSON.stringify({
-              status: 'error',
-              errorType: 'unauthorized',
-              error: 'missing or wrong bearer token (hub.remote_write_receiver.bearer_token_file)',
-            }),
-          );
-          req.resume();
-          return true;
-        }
+      if (token !== undefined && !bearerMatches(token, req.headers.authorization)) {
+        importStats.requests++;
+        importStats.refused++;
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(
+          JSON.stringify({
+            status: 'error',
+            errorType: 'unauthorized',
+            error: 'missing or wrong bearer token (hub.remote_write_receiver.bearer_token_file)',
+          }),
+        );
+        req.resume();
+        return true;
       }
       imp(req, res);
       return true;

@@ -6,12 +6,12 @@
  * ingest.ts). A refused request stores nothing, answers with the reason as plain text, and
  * is counted by reason.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import snappy from 'snappyjs';
 import type { Labels } from '../model.js';
 import type { TSDB } from '../tsdb/index.js';
 import { ProtoError } from '../wire/protobuf.js';
+import { bearerMatches } from './bearer.js';
 import { ingestWriteRequest, RejectError, type RejectReason } from './ingest.js';
 import { Pushers, type PusherStatus } from './pushers.js';
 import { DEFAULT_MAX_FUTURE_MS } from './validate.js';
@@ -155,17 +155,14 @@ export class RemoteWriteReceiver {
   }
 
   private checkHeaders(req: IncomingMessage): void {
-    if (this.token !== undefined) {
-      const got = Buffer.from(req.headers.authorization ?? '');
-      if (got.length !== this.token.length || !timingSafeEqual(got, this.token))
-        throw new RejectError(
-          401,
-          'unauthorized',
-          req.headers.authorization === undefined
-            ? 'missing bearer token: this hub requires "Authorization: Bearer <token>" (hub.remote_write_receiver.bearer_token_file)'
-            : 'wrong bearer token',
-        );
-    }
+    if (this.token !== undefined && !bearerMatches(this.token, req.headers.authorization))
+      throw new RejectError(
+        401,
+        'unauthorized',
+        req.headers.authorization === undefined
+          ? 'missing bearer token: this hub requires "Authorization: Bearer <token>" (hub.remote_write_receiver.bearer_token_file)'
+          : 'wrong bearer token',
+      );
     if (req.method !== 'POST')
       throw new RejectError(405, 'method', `method ${req.method} not allowed: use POST`);
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
