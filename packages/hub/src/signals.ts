@@ -59,6 +59,13 @@ const NOT_ON = (what: string, option: string) => (res: ServerResponse) =>
     error: `${what} are turned off in this hub (${option}: false)`,
   });
 
+/** Whether a request URL may be one of the signal endpoints (each handler checks exactly). */
+const isSignalUrl = (url: string): boolean =>
+  url.startsWith('/api/v1/trace') ||
+  url.startsWith('/api/v1/logs') ||
+  url.startsWith('/api/v1/query_exemplars') ||
+  url.startsWith('/v1/traces');
+
 /**
  * Opens the trace and log stores in `dataDir` and the exemplar store, each unless its
  * option is `false`.
@@ -107,6 +114,9 @@ export function openSignals(
     onExemplars:
       exemplars === undefined ? undefined : (t, list, ms) => exemplars.addScrape(t, list, ms),
     handle(req, res) {
+      // Every hub request passes here first: the rest (queries, /metrics) leave at once,
+      // without each signal handler parsing the URL.
+      if (!isSignalUrl(req.url ?? '/')) return false;
       for (const h of handlers) if (h(req, res)) return true;
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (
