@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { TracingConfigSchema } from './tracing-config.js';
-import { HubLogsSchema, HubTracesSchema } from './signals-config.js';
+import { HubLogsSchema, HubTracesSchema, positiveSize, wholeCount } from './signals-config.js';
 import { ScrapeConfigSchema, parseDuration, parseBytes, RemoteWriteSchema } from '@canopy/hub';
 
 /** Thrown for a config that cannot be used; the message names the file, the path and the fix. */
@@ -56,24 +56,8 @@ const RemoteWriteReceiver = z.strictObject({
     .string({ error: 'expected the path of a file holding the bearer token' })
     .min(1, { error: 'expected the path of a file holding the bearer token' })
     .optional(),
-  max_body_bytes: z
-    .union([z.string(), z.number()], { error: 'expected a size such as "32MiB"' })
-    .refine(
-      (s) => {
-        try {
-          return parseBytes(s) > 0;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'expected a size above 0 such as "32MiB"' },
-    )
-    .default('32MiB'),
-  max_samples_per_request: z
-    .number({ error: 'expected a whole number of samples (1 or more)' })
-    .int({ error: 'expected a whole number of samples (1 or more)' })
-    .min(1, { error: 'expected a whole number of samples (1 or more)' })
-    .default(1_000_000),
+  max_body_bytes: positiveSize('32MiB').default('32MiB'),
+  max_samples_per_request: wholeCount('samples').default(1_000_000),
 });
 
 const HOST_PORT = /^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/;

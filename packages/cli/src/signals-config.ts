@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { parseBytes, type LogsOptions, type TracesOptions } from '@canopy/hub';
 
-const size = (example: string) =>
+/**
+ * A size above 0 (`"64MiB"` or a number of bytes), for `parseBytes`; the errors name `example`.
+ *
+ * @example positiveSize('32MiB').default('32MiB')
+ */
+export const positiveSize = (example: string) =>
   z.union([z.string(), z.number()], { error: `expected a size such as "${example}"` }).refine(
     (s) => {
       try {
@@ -18,7 +23,12 @@ const size = (example: string) =>
     { error: `expected a size above 0 such as "${example}"` },
   );
 
-const whole = (what: string) =>
+/**
+ * A whole number of `what`, 1 or more.
+ *
+ * @example wholeCount('samples').default(1_000_000)
+ */
+export const wholeCount = (what: string) =>
   z
     .number({ error: `expected a whole number of ${what} (1 or more)` })
     .int({ error: `expected a whole number of ${what} (1 or more)` })
@@ -28,21 +38,21 @@ const whole = (what: string) =>
 export const HubTracesSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   /** Span data kept (names, attributes, events); the oldest traces go first. */
-  max_size: size('64MiB').default('64MiB'),
-  max_traces: whole('traces').default(20_000),
+  max_size: positiveSize('64MiB').default('64MiB'),
+  max_traces: wholeCount('traces').default(20_000),
   /** Largest OTLP request body. */
-  max_request_size: size('8MiB').default('8MiB'),
-  max_spans_per_request: whole('spans').default(10_000),
+  max_request_size: positiveSize('8MiB').default('8MiB'),
+  max_spans_per_request: wholeCount('spans').default(10_000),
 });
 
 /** `hub.logs`: the log store (lines captured by `canopy up` and pushed). */
 export const HubLogsSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   /** Line text kept; the oldest lines go first. */
-  max_size: size('128MiB').default('128MiB'),
-  max_lines: whole('lines').default(500_000),
+  max_size: positiveSize('128MiB').default('128MiB'),
+  max_lines: wholeCount('lines').default(500_000),
   /** Largest `/api/v1/logs/push` body. */
-  max_push_size: size('4MiB').default('4MiB'),
+  max_push_size: positiveSize('4MiB').default('4MiB'),
 });
 
 /** A validated `hub.traces`. */
