@@ -66,11 +66,14 @@ const SEEN_MAX = 200_000;
 function traceCarrierOk(tc: unknown): boolean {
   if (tc === undefined) return true;
   if (typeof tc !== 'object' || tc === null || Array.isArray(tc)) return false;
-  const entries = Object.entries(tc);
-  return (
-    entries.length <= 4 &&
-    entries.every(([k, v]) => k.length <= 32 && typeof v === 'string' && v.length <= 512)
-  );
+  // One pass over the keys, no entries array per frame.
+  let n = 0;
+  for (const k in tc) {
+    if (!Object.hasOwn(tc, k)) continue;
+    const v = (tc as Record<string, unknown>)[k];
+    if (++n > 4 || k.length > 32 || typeof v !== 'string' || v.length > 512) return false;
+  }
+  return true;
 }
 
 /**
