@@ -1,15 +1,19 @@
 /**
  * The real Prometheus for the differential test: starts `/usr/bin/prometheus` on a free
  * loopback port with an empty scrape configuration and the remote-write receiver, loads a
- * {@link Dataset} through remote write (hand-encoded protobuf, snappy block format) — the
+ * {@link Dataset} through remote write (the hub's WriteRequest encoder, snappy block format) — the
  * only loading path that keeps staleness markers — and runs queries over the HTTP API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import snappy from 'snappyjs';
+import {
+  encodeWriteRequest as encodeRemoteWrite,
+  type WriteSeries,
+} from '../remote-write/write-request.js';
 import type { Dataset, GenSeries } from './generate.js';
 import type { Outcome, QueryData } from './compare.js';
 
@@ -18,105 +22,23 @@ const TIMEOUT_BIN = '/usr/bin/timeout';
 /** Upper bound on the life of a Prometheus started here, whatever happens to this process. */
 const MAX_LIFETIME_S = 600;
 
-const require = createRequire(import.meta.url);
-const snappy = require('snappyjs') as { compress(input: Uint8Array): Uint8Array };
-
-// ---------------------------------------------------------------------------------------
-// Protobuf encoding of prometheus.WriteRequest (remote write 1.0):
-//   WriteRequest { repeated TimeSeries timeseries = 1; }
-//   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
-//   Label        { string name = 1; string value = 2; }
-//   Sample       { double value = 1; int64 timestamp = 2; }
-
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
-
-class PbWriter {
-  private buf = new Uint8Array(1 << 16);
-  len = 0;
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const nb = new Uint8Array(size);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-  }
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-  /** Unsigned varint of a non-negative safe integer. */
-  varint(n: number): void {
-    this.ensure(10);
-    while (n >= 0x80) {
-      this.buf[this.len++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.len++] = n;
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  /** A length-delimited field whose body is written by `body` into a scratch writer. */
-  message(field: number, body: (w: PbWriter) => void): void {
-    const w = new PbWriter();
-    body(w);
-    this.varint((field << 3) | 2);
-    this.varint(w.len);
-    this.bytes(w.finish());
-  }
-  string(field: number, s: string): void {
-    const b = Buffer.from(s, 'utf8');
-    this.varint((field << 3) | 2);
-    this.varint(b.length);
-    this.bytes(b);
-  }
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
-/** Encodes one WriteRequest with samples [from, to) of each series' index range. */
+/**
+ * Encodes one WriteRequest with samples [from, to) of each series' index range, through the
+ * hub's own remote_write encoder (the values' bits, staleness markers included, go out as is).
+ */
 export function encodeWriteRequest(
   parts: { series: GenSeries; from: number; to: number }[],
 ): Uint8Array {
-  const w = new PbWriter();
+  const timeseries: WriteSeries[] = [];
   for (const { series, from, to } of parts) {
     if (from >= to) continue;
-    // Raw bytes of the values: the staleness marker's NaN payload must survive unchanged.
-    const raw = new Uint8Array(series.v.buffer, series.v.byteOffset, series.v.byteLength);
-    w.message(1, (ts) => {
-      const names = Object.keys(series.labels).sort();
-      for (const name of names) {
-        const value = series.labels[name]!;
-        if (value === '') continue;
-        ts.message(1, (l) => {
-          l.string(1, name);
-          l.string(2, value);
-        });
-      }
-      for (let i = from; i < to; i++) {
-        const t = series.t[i]!;
-        ts.varint((2 << 3) | 2); // Sample, length-delimited
-        ts.varint(1 + 8 + 1 + varintLength(t));
-        ts.byte((1 << 3) | 1); // value: fixed64 (little-endian double)
-        ts.bytes(raw.subarray(i * 8, i * 8 + 8));
-        ts.byte((2 << 3) | 0); // timestamp: varint
-        ts.varint(t);
-      }
+    timeseries.push({
+      labels: series.labels,
+      t: Float64Array.from(series.t.slice(from, to)),
+      v: series.v.subarray(from, to),
     });
   }
-  return w.finish();
+  return encodeRemoteWrite({ timeseries, metadata: [] });
 }
 
 // ---------------------------------------------------------------------------------------
